@@ -1,0 +1,106 @@
+import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
+import { defaultIdentity } from './default-identity.js';
+import { Duration, formatDuration } from './duration.js';
+import { defaultTimings, type LeaderElectionConfig } from './leader-election-config.js';
+import { AuthType, Flag, LeaseName, NamespaceName, NonEmptyString } from './names.js';
+
+type Field = keyof LeaderElectionConfig;
+
+interface FieldSpec {
+  readonly codec: t.Decoder<unknown, unknown>;
+  readonly keys: readonly string[];
+  readonly required?: boolean;
+}
+
+const fields: Readonly<Record<Field, FieldSpec>> = {
+  authType: { codec: AuthType, keys: ['auth_type', 'authType'] },
+  leaseName: { codec: LeaseName, keys: ['lease_name', 'leaseName'], required: true },
+  leaseNamespace: { codec: NamespaceName, keys: ['lease_namespace', 'leaseNamespace'], required: true },
+  leaseDuration: { codec: Duration, keys: ['lease_duration', 'leaseDuration'] },
+  renewDeadline: { codec: Duration, keys: ['renew_deadline', 'renewDeadline'] },
+  retryPeriod: { codec: Duration, keys: ['retry_period', 'retryPeriod'] },
+  identity: { codec: NonEmptyString, keys: ['identity'] },
+  kubeconfig: { codec: NonEmptyString, keys: ['kubeconfig'] },
+  context: { codec: NonEmptyString, keys: ['context'] },
+  releaseOnCancel: { codec: Flag, keys: ['release_on_cancel', 'releaseOnCancel'] },
+};
+
+const knownKeys = new Set(Object.values(fields).flatMap((spec) => spec.keys));
+
+interface Given {
+  readonly key: string;
+  readonly value: unknown;
+}
+
+/**
+ * Validates leader election input, reporting every problem at once.
+ * @returns `Right(config)`, or `Left(ConfigError)` listing each problem as `path: reason (got value)`.
+ */
+export function decodeConfig(input: unknown): Either<ConfigError, LeaderElectionConfig> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return left(new ConfigError([{ path: '(config)', reason: 'must be an object with lease_name and lease_namespace', value: input }]));
+  }
+  const record = input as Record<string, unknown>;
+  const problems: ConfigProblem[] = Object.keys(record)
+    .filter((key) => !knownKeys.has(key))
+    .map((key) => ({ path: key, reason: `unknown key; known keys are ${[...knownKeys].join(', ')}`, value: record[key] }));
+
+  const given = new Map<Field, Given>();
+  const decoded: Partial<Record<Field, unknown>> = {};
+  for (const [field, spec] of Object.entries(fields) as [Field, FieldSpec][]) {
+    const present = spec.keys.filter((key) => record[key] !== undefined);
+    if (present.length > 1) {
+      problems.push({ path: present.join(' / '), reason: 'give only one of these keys', value: record[present[1]!] });
+      continue;
+    }
+    const key = present[0];
+    if (key === undefined) {
+      if (spec.required) problems.push({ path: spec.keys[0]!, reason: 'is required', value: undefined });
+      continue;
+    }
+    given.set(field, { key, value: record[key] });
+    const result = spec.codec.decode(record[key]);
+    if (isLeft(result)) problems.push({ path: key, reason: result.left[0]?.message ?? 'is invalid', value: record[key] });
+    else decoded[field] = result.right;
+  }
+  if (problems.length > 0) return left(new ConfigError(problems));
+
+  const config: LeaderElectionConfig = {
+    authType: 'serviceAccount',
+    ...defaultTimings,
+    identity: defaultIdentity(),
+    releaseOnCancel: true,
+    ...(decoded as Pick<LeaderElectionConfig, 'leaseName' | 'leaseNamespace'>),
+  };
+  const timingProblems = checkTimings(config, (field) => given.get(field) ?? { key: fields[field].keys[0]!, value: formatDuration(config[field] as number) });
+  return timingProblems.length > 0 ? left(new ConfigError(timingProblems)) : right(config);
+}
+
+/**
+ * Validates leader election input.
+ * @throws {@link ConfigError} listing every problem.
+ */
+export function parseConfig(input: unknown): LeaderElectionConfig {
+  const result = decodeConfig(input);
+  if (isLeft(result)) throw result.left;
+  return result.right;
+}
+
+function checkTimings(config: LeaderElectionConfig, source: (field: 'leaseDuration' | 'renewDeadline' | 'retryPeriod') => Given): ConfigProblem[] {
+  const { leaseDuration, renewDeadline, retryPeriod } = config;
+  const problems: ConfigProblem[] = [];
+  const report = (field: 'leaseDuration' | 'renewDeadline' | 'retryPeriod', reason: string): void => {
+    const { key, value } = source(field);
+    problems.push({ path: key, reason, value });
+  };
+  if (leaseDuration % 1000 !== 0) report('leaseDuration', 'must be a whole number of seconds, as the Lease stores leaseDurationSeconds');
+  if (leaseDuration <= renewDeadline) {
+    report('leaseDuration', `must be greater than renew_deadline (${formatDuration(renewDeadline)})`);
+  } else if (leaseDuration < renewDeadline + retryPeriod) {
+    report('leaseDuration', `must be at least renew_deadline + retry_period (${formatDuration(renewDeadline + retryPeriod)}), so a leader that cannot renew steps down before another may take over`);
+  }
+  if (renewDeadline <= 1.2 * retryPeriod) report('renewDeadline', `must be greater than 1.2 × retry_period (${formatDuration(1.2 * retryPeriod)})`);
+  return problems;
+}

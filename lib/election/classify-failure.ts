@@ -1,0 +1,37 @@
+import { LeaderElectionError } from '../errors/leader-election-error.js';
+import { LeaseApiError } from '../errors/lease-api-error.js';
+
+/**
+ * How the election reacts to a failed call: `conflict` (re-read and decide again), `missing`
+ * (the lease is gone), `transient` (retry with backoff) or `permanent` (give up and say why).
+ */
+export type Failure =
+  | { readonly kind: 'conflict' | 'missing' | 'transient' }
+  | { readonly kind: 'permanent'; readonly error: LeaderElectionError };
+
+const roleRule = 'a Role with apiGroups ["coordination.k8s.io"], resources ["leases"], verbs ["get", "list", "watch", "create", "update", "patch", "delete"], bound to this service account';
+
+export function classifyFailure(error: unknown): Failure {
+  if (!(error instanceof LeaseApiError)) return { kind: 'transient' };
+  const { status, verb, lease } = error;
+  if (status === undefined || status === 408 || status === 429 || status >= 500) return { kind: 'transient' };
+  if (status === 409) return { kind: 'conflict' };
+  if (status === 404 && verb !== 'create') return { kind: 'missing' };
+  if (status === 410 && verb === 'watch') return { kind: 'missing' };
+  return { kind: 'permanent', error: new LeaderElectionError(error, advice(status, verb, lease.namespace)) };
+}
+
+function advice(status: number, verb: string, namespace: string): string {
+  switch (status) {
+    case 401:
+      return 'The API server did not accept the credentials: check the service account token or the kubeconfig user.';
+    case 403:
+      return `The identity may not ${verb} leases in namespace "${namespace}": RBAC is missing the rule "${verb}" on coordination.k8s.io leases. Grant ${roleRule}.`;
+    case 404:
+      return `Namespace "${namespace}" does not exist: create it or set lease_namespace to an existing one.`;
+    case 422:
+      return 'The API server rejected the Lease as invalid: check lease_name, identity and lease_duration.';
+    default:
+      return 'The API server refused the request; retrying will not help.';
+  }
+}

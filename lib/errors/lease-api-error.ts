@@ -1,0 +1,31 @@
+import type { LeaseReference } from '../kubernetes/lease.js';
+
+/** The coordination API verbs the election uses, as RBAC names them. */
+export type LeaseVerb = 'get' | 'create' | 'update' | 'watch';
+
+/**
+ * A failed call through a {@link LeaseClient}. `status` is the HTTP status, or undefined when no
+ * response arrived (network trouble, timeout). Adapters must never put credentials in `message`.
+ */
+export class LeaseApiError extends Error {
+  override readonly name = 'LeaseApiError';
+
+  constructor(
+    readonly verb: LeaseVerb,
+    readonly lease: LeaseReference,
+    readonly status: number | undefined,
+    readonly reason: string | undefined,
+    detail: string,
+  ) {
+    super(`${verb} lease ${lease.namespace}/${lease.name}: ${status === undefined ? 'no response' : `HTTP ${status}`}${reason ? ` ${reason}` : ''}: ${detail}`);
+  }
+
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+
+  /** 409: a stale resourceVersion on update, or AlreadyExists on create. */
+  get isConflict(): boolean {
+    return this.status === 409;
+  }
+}

@@ -1,0 +1,13 @@
+export { leadership$, type LeadershipOptions } from './streams/leadership.js';
+export { whileLeader } from './streams/while-leader.js';
+export { parseConfig, decodeConfig } from './config/parse-config.js';
+export type { LeaderElectionConfig, LeaderElectionInput, AuthType } from './config/leader-election-config.js';
+export { ConfigError, type ConfigProblem } from './errors/config-error.js';
+export { LeaderElectionError } from './errors/leader-election-error.js';
+export { LeaseApiError, type LeaseVerb } from './errors/lease-api-error.js';
+export type { Lease, LeaseClient, LeaseReference, LeaseSpec, LeaseWatchEvent } from './kubernetes/lease.js';
+export { kubernetesLeases, type KubernetesLeasesOptions } from './kubernetes/kubernetes-leases.js';
+export { loadKubeConfig, type KubeConfigSources } from './kubernetes/load-kube-config.js';
+export { memoryLeases, type MemoryLeases, type MemoryLeasesOptions } from './memory/memory-leases.js';
+export { decide, type Decision, type DecisionInput, type ElectionTimings, type Observation } from './election/decide.js';
+export { formatMicroTime, parseMicroTime } from './election/micro-time.js';

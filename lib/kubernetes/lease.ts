@@ -1,0 +1,50 @@
+import type { Observable } from 'rxjs';
+
+/** Which Lease: `coordination.k8s.io/v1` Lease `name` in `namespace`. */
+export interface LeaseReference {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * The leader election fields of a Lease spec, exactly as client-go writes them. Times are
+ * MicroTime strings (`2026-07-24T14:05:30.123456Z`) or null.
+ */
+export interface LeaseSpec {
+  readonly holderIdentity: string;
+  readonly leaseDurationSeconds: number;
+  readonly acquireTime: string | null;
+  readonly renewTime: string | null;
+  readonly leaseTransitions: number;
+}
+
+/** A Lease as read from or written to the API server. */
+export interface Lease extends LeaseReference {
+  /** Set by the server on every write; an update carrying a stale one is refused with 409. */
+  readonly resourceVersion?: string;
+  readonly spec: LeaseSpec;
+}
+
+export interface LeaseWatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly lease: Lease;
+}
+
+/**
+ * The port to the coordination API. Every call is cold and cancellable: nothing happens until
+ * subscription, and unsubscribing aborts the request. Failures are {@link LeaseApiError}s.
+ */
+export interface LeaseClient {
+  /** Reads the Lease; errors with status 404 when it does not exist. */
+  get(reference: LeaseReference): Observable<Lease>;
+  /** Creates the Lease; errors with status 409 (AlreadyExists) when it exists. */
+  create(lease: Lease): Observable<Lease>;
+  /** Replaces the Lease if `lease.resourceVersion` is current; errors with status 409 if not. */
+  replace(lease: Lease): Observable<Lease>;
+  /**
+   * Watches the one Lease. From `resourceVersion` when given (changes after it), else the
+   * current object (as ADDED, if it exists) then changes. Completes when the server closes the
+   * watch; errors with status 410 when `resourceVersion` is too old.
+   */
+  watch(reference: LeaseReference, resourceVersion?: string): Observable<LeaseWatchEvent>;
+}
