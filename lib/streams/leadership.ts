@@ -15,6 +15,8 @@ export interface LeadershipOptions {
   readonly leases?: LeaseClient;
   /** A ready KubeConfig, instead of loading one by `auth_type`. */
   readonly kubeConfig?: KubeConfig;
+  /** Source of jitter in [0, 1); inject a constant for deterministic tests. */
+  readonly random?: () => number;
 }
 
 /**
@@ -42,7 +44,7 @@ export function leadership$(config: LeaderElectionConfig | LeaderElectionInput, 
       leases: options.leases ?? kubernetesLeases(options.kubeConfig ?? loadKubeConfig(parsed)),
       scheduler,
       clock: clockFor(options.scheduler),
-      random: Math.random,
+      random: options.random ?? Math.random,
     }),
   ).pipe(
     startWith(false),
