@@ -1,0 +1,81 @@
+import { expect } from 'chai';
+import { lastValueFrom, take, toArray } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { LeaseApiError } from '../../lib/errors/lease-api-error.js';
+import type { Lease, LeaseWatchEvent } from '../../lib/kubernetes/lease.js';
+import { memoryLeases } from '../../lib/memory/memory-leases.js';
+
+const reference = { namespace: 'prod', name: 'reports' };
+const lease = (holderIdentity: string, resourceVersion?: string): Lease => ({
+  ...reference, ...(resourceVersion ? { resourceVersion } : {}),
+  spec: { holderIdentity, leaseDurationSeconds: 15, acquireTime: null, renewTime: null, leaseTransitions: 0 },
+});
+
+async function failureOf(promise: Promise<unknown>): Promise<LeaseApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(LeaseApiError);
+    return error as LeaseApiError;
+  }
+  throw new Error('expected a LeaseApiError');
+}
+
+describe('memoryLeases behaves like the API server', () => {
+  it('gives every write a new, increasing resourceVersion', async () => {
+    const store = memoryLeases();
+    const created = await lastValueFrom(store.create(lease('a')));
+    const replaced = await lastValueFrom(store.replace({ ...created, spec: { ...created.spec, holderIdentity: 'b' } }));
+    expect(Number(replaced.resourceVersion)).to.be.greaterThan(Number(created.resourceVersion));
+    expect((await lastValueFrom(store.get(reference))).spec.holderIdentity).to.equal('b');
+  });
+
+  it('answers 404 NotFound for a missing Lease and 409 AlreadyExists for a second create', async () => {
+    const store = memoryLeases();
+    expect(await failureOf(lastValueFrom(store.get(reference)))).to.include({ status: 404, reason: 'NotFound', verb: 'get' });
+    await lastValueFrom(store.create(lease('a')));
+    expect(await failureOf(lastValueFrom(store.create(lease('b'))))).to.include({ status: 409, reason: 'AlreadyExists', verb: 'create' });
+  });
+
+  it('answers 409 Conflict to a replace carrying a stale resourceVersion', async () => {
+    const store = memoryLeases();
+    const created = await lastValueFrom(store.create(lease('a')));
+    await lastValueFrom(store.replace({ ...created, spec: { ...created.spec, holderIdentity: 'b' } }));
+    expect(await failureOf(lastValueFrom(store.replace({ ...created, spec: { ...created.spec, holderIdentity: 'c' } })))).to.include({ status: 409, reason: 'Conflict' });
+    expect(store.peek(reference)!.spec.holderIdentity).to.equal('b');
+  });
+
+  it('answers 404 for a missing namespace and 422 for an invalid spec', async () => {
+    const store = memoryLeases({ namespaces: ['default'] });
+    expect(await failureOf(lastValueFrom(store.create(lease('a'))))).to.include({ status: 404 });
+    const open = memoryLeases();
+    const invalid = { ...lease('a'), spec: { ...lease('a').spec, leaseDurationSeconds: 0 } };
+    expect(await failureOf(lastValueFrom(open.create(invalid)))).to.include({ status: 422 });
+  });
+
+  it('watches: current object as ADDED, then changes in order; resumes after a resourceVersion; 410 when too old', () => {
+    const scheduler = new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+    const store = memoryLeases({ scheduler, history: 2 });
+    const seen: string[] = [];
+    const describe = (event: LeaseWatchEvent) => `${event.type} ${event.lease.spec.holderIdentity} ${event.lease.resourceVersion}`;
+    scheduler.run(() => {
+      store.create(lease('a')).subscribe();
+      scheduler.schedule(() => store.watch(reference).pipe(take(3)).subscribe((event) => seen.push(describe(event))), 10);
+      scheduler.schedule(() => store.replace({ ...store.peek(reference)!, spec: { ...lease('b').spec } }).subscribe(), 20);
+      scheduler.schedule(() => store.delete(reference), 30);
+      scheduler.schedule(() => store.watch(reference, '2').subscribe((event) => seen.push(`resumed ${describe(event)}`)), 40);
+      scheduler.schedule(() => store.create(lease('c')).subscribe(), 45);
+      scheduler.schedule(() => store.create(lease('x')).subscribe({ error: () => undefined }), 46);
+      scheduler.schedule(() => store.watch(reference, '1').subscribe({ error: (error: LeaseApiError) => seen.push(`error ${error.status}`) }), 50);
+      scheduler.schedule(() => store.closeWatches(), 60);
+    });
+    expect(seen).to.deep.equal(['ADDED a 1', 'MODIFIED b 2', 'DELETED b 3', 'resumed DELETED b 3', 'resumed ADDED c 4', 'error 410']);
+  });
+
+  it('closeWatches completes open watches, as a server-side timeout does', async () => {
+    const store = memoryLeases();
+    const events = lastValueFrom(store.watch(reference).pipe(toArray()));
+    store.closeWatches();
+    expect(await events).to.deep.equal([]);
+  });
+});
