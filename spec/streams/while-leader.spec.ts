@@ -13,7 +13,7 @@ describe('whileLeader', () => {
     scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const isLeader$ = hot('f-t----f--t--f', { f: false, t: true });
       const work$ = cold('-a-b-c-d');
-      expectObservable(isLeader$.pipe(whileLeader(work$))).toBe('---a-b-----a-b');
+      expectObservable(isLeader$.pipe(whileLeader(work$))).toBe('---a-b-----a');
       expectSubscriptions(work$.subscriptions).toBe(['--^----!', '----------^--!']);
     });
   });
