@@ -1,0 +1,203 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** Paths of the binaries a control plane runs. */
+export interface ControlPlaneBinaries {
+  readonly kubeApiserver: string;
+  readonly etcd: string;
+  readonly helper: string;
+}
+
+/** A running etcd + kube-apiserver pair on loopback, with an admin kubeconfig. */
+export interface ControlPlane {
+  /** `https://127.0.0.1:<port>` */
+  readonly server: string;
+  readonly host: string;
+  readonly port: number;
+  /** Admin kubeconfig (client certificate in system:masters). */
+  readonly kubeconfigPath: string;
+  /** CA that signed the serving certificate, for in-cluster layouts. */
+  readonly caPath: string;
+  /** Milliseconds from spawning etcd to a ready apiserver with namespace `default`. */
+  readonly startMilliseconds: number;
+  adminKubeConfig(): KubeConfig;
+  /** Resident memory of etcd and kube-apiserver now, in MiB. */
+  memoryMegabytes(): { etcd: number; kubeApiserver: number };
+  stop(): Promise<void>;
+}
+
+/**
+ * Finds kube-apiserver and etcd: KUBEBUILDER_ASSETS (or TEST_ASSET_KUBE_APISERVER /
+ * TEST_ASSET_ETCD) when set, else the cached build from tools/control-plane/build.sh, which
+ * builds them from their Go modules the first time.
+ */
+export async function controlPlaneBinaries(): Promise<ControlPlaneBinaries> {
+  const { stdout } = await promisify(execFile)('bash', [join(here, 'build.sh')], { maxBuffer: 1 << 20, timeout: 60 * 60 * 1000 });
+  const built = Object.fromEntries(stdout.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
+  const assets = process.env.KUBEBUILDER_ASSETS;
+  return {
+    kubeApiserver: process.env.TEST_ASSET_KUBE_APISERVER ?? (assets ? join(assets, 'kube-apiserver') : built['kube-apiserver']!),
+    etcd: process.env.TEST_ASSET_ETCD ?? (assets ? join(assets, 'etcd') : built.etcd!),
+    helper: built.helper!,
+  };
+}
+
+export async function startControlPlane(): Promise<ControlPlane> {
+  const binaries = await controlPlaneBinaries();
+  const directory = mkdtempSync(join(tmpdir(), 'rx-k8s-leader-control-plane-'));
+  const children: ChildProcess[] = [];
+  const killAll = () => children.forEach((child) => child.kill('SIGKILL'));
+  process.once('exit', killAll);
+  try {
+    const started = performance.now();
+    const pki = join(directory, 'pki');
+    await promisify(execFile)(binaries.helper, ['pki', pki]);
+    const [etcdPort, peerPort, port] = await freePorts(3);
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    children.push(supervise(binaries.helper, binaries.etcd, [
+      `--data-dir=${join(directory, 'etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync=true', '--log-level=warn',
+    ], join(directory, 'etcd.log')));
+    await waitFor('etcd', () => get(`${etcdUrl}/health`), 30_000, join(directory, 'etcd.log'));
+
+    children.push(supervise(binaries.helper, binaries.kubeApiserver, [
+      `--etcd-servers=${etcdUrl}`, `--cert-dir=${join(directory, 'apiserver')}`,
+      `--tls-cert-file=${join(pki, 'serving.crt')}`, `--tls-private-key-file=${join(pki, 'serving.key')}`,
+      `--client-ca-file=${join(pki, 'ca.crt')}`, `--secure-port=${port}`, '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1', '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC',
+      '--disable-admission-plugins=ServiceAccount', '--allow-privileged=true',
+      `--service-account-issuer=https://127.0.0.1:${port}/`, `--service-account-key-file=${join(pki, 'sa.pub')}`,
+      `--service-account-signing-key-file=${join(pki, 'sa.key')}`, '--v=1',
+    ], join(directory, 'kube-apiserver.log')));
+    const tls = { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) };
+    const server = `https://127.0.0.1:${port}`;
+    await waitFor('kube-apiserver', () => get(`${server}/readyz`, tls), 120_000, join(directory, 'kube-apiserver.log'));
+    await waitFor('namespace default', () => get(`${server}/api/v1/namespaces/default`, tls), 60_000, join(directory, 'kube-apiserver.log'));
+    const startMilliseconds = performance.now() - started;
+
+    const kubeconfigPath = join(directory, 'admin.kubeconfig');
+    writeFileSync(kubeconfigPath, adminKubeconfig(server, tls), { mode: 0o600 });
+    let stopped: Promise<void> | undefined;
+    return {
+      server, host: '127.0.0.1', port, kubeconfigPath, caPath: join(pki, 'ca.crt'), startMilliseconds,
+      adminKubeConfig: () => {
+        const kubeConfig = new KubeConfig();
+        kubeConfig.loadFromFile(kubeconfigPath);
+        return kubeConfig;
+      },
+      memoryMegabytes: () => ({ etcd: residentMegabytes(children[0]!), kubeApiserver: residentMegabytes(children[1]!) }),
+      stop: () => {
+        stopped ??= (async () => {
+          for (const child of [...children].reverse()) await terminate(child);
+          process.removeListener('exit', killAll);
+          rmSync(directory, { recursive: true, force: true });
+        })();
+        return stopped;
+      },
+    };
+  } catch (error) {
+    for (const child of [...children].reverse()) await terminate(child);
+    process.removeListener('exit', killAll);
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function supervise(helper: string, binary: string, args: string[], logPath: string): ChildProcess {
+  const log = openSync(logPath, 'a');
+  const child = spawn(helper, ['supervise', '--', binary, ...args], { stdio: ['ignore', log, log] });
+  closeSync(log);
+  return child;
+}
+
+async function terminate(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The supervised binary is the helper's only child; read its resident set size. */
+function residentMegabytes(supervisor: ChildProcess): number {
+  try {
+    const childPid = readFileSync(`/proc/${supervisor.pid}/task/${supervisor.pid}/children`, 'utf8').trim().split(/\s+/)[0];
+    const status = readFileSync(`/proc/${childPid}/status`, 'utf8');
+    const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+    return Math.round(kilobytes / 1024);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  })));
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+interface Tls {
+  readonly ca: Buffer;
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
+
+function get(url: string, tls?: Tls): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = (tls ? httpsRequest : httpRequest)(url, { ...(tls ?? {}), timeout: 2000, agent: false }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('error', () => resolve(false));
+    request.on('timeout', () => request.destroy());
+    request.end();
+  });
+}
+
+async function waitFor(what: string, ready: () => Promise<boolean>, limit: number, logPath: string): Promise<void> {
+  const deadline = performance.now() + limit;
+  while (performance.now() < deadline) {
+    if (await ready()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const tail = readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n');
+  throw new Error(`${what} was not ready after ${limit} ms; last log lines:\n${tail}`);
+}
+
+function adminKubeconfig(server: string, tls: Tls): string {
+  const data = (buffer: Buffer) => buffer.toString('base64');
+  return `apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster:
+    server: ${server}
+    certificate-authority-data: ${data(tls.ca)}
+users:
+- name: admin
+  user:
+    client-certificate-data: ${data(tls.cert)}
+    client-key-data: ${data(tls.key)}
+contexts:
+- name: local
+  context:
+    cluster: local
+    user: admin
+current-context: local
+`;
+}
