@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
@@ -68,20 +68,21 @@ export async function startControlPlane(): Promise<ControlPlane> {
       `--data-dir=${join(directory, 'etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
       `--listen-peer-urls=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync=true', '--log-level=warn',
     ], join(directory, 'etcd.log')));
-    await waitFor('etcd', () => get(`${etcdUrl}/health`), 30_000, join(directory, 'etcd.log'));
+    await waitFor('etcd', () => get(`${etcdUrl}/health`), 30_000, join(directory, 'etcd.log'), children[0]);
 
     children.push(supervise(binaries.helper, binaries.kubeApiserver, [
       `--etcd-servers=${etcdUrl}`, `--cert-dir=${join(directory, 'apiserver')}`,
       `--tls-cert-file=${join(pki, 'serving.crt')}`, `--tls-private-key-file=${join(pki, 'serving.key')}`,
       `--client-ca-file=${join(pki, 'ca.crt')}`, `--secure-port=${port}`, '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1', '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC',
+      // no kubernetes Service endpoints to reconcile: 127.0.0.1 is then an acceptable advertise address
+      '--advertise-address=127.0.0.1', '--endpoint-reconciler-type=none', '--service-cluster-ip-range=10.0.0.0/24', '--authorization-mode=RBAC',
       '--disable-admission-plugins=ServiceAccount', '--allow-privileged=true',
       `--service-account-issuer=https://127.0.0.1:${port}/`, `--service-account-key-file=${join(pki, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(pki, 'sa.key')}`, '--v=1',
     ], join(directory, 'kube-apiserver.log')));
     const tls = { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) };
     const server = `https://127.0.0.1:${port}`;
-    await waitFor('kube-apiserver', () => get(`${server}/readyz`, tls), 120_000, join(directory, 'kube-apiserver.log'));
+    await waitFor('kube-apiserver', () => get(`${server}/readyz`, tls), 120_000, join(directory, 'kube-apiserver.log'), children[1]);
     await waitFor('namespace default', () => get(`${server}/api/v1/namespaces/default`, tls), 60_000, join(directory, 'kube-apiserver.log'));
     const startMilliseconds = performance.now() - started;
 
@@ -132,7 +133,9 @@ async function terminate(child: ChildProcess): Promise<void> {
 /** The supervised binary is the helper's only child; read its resident set size. */
 function residentMegabytes(supervisor: ChildProcess): number {
   try {
-    const childPid = readFileSync(`/proc/${supervisor.pid}/task/${supervisor.pid}/children`, 'utf8').trim().split(/\s+/)[0];
+    const childPid = readdirSync(`/proc/${supervisor.pid}/task`)
+      .map((task) => readFileSync(`/proc/${supervisor.pid}/task/${task}/children`, 'utf8').trim())
+      .find((children) => children !== '')?.split(/\s+/)[0];
     const status = readFileSync(`/proc/${childPid}/status`, 'utf8');
     const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
     return Math.round(kilobytes / 1024);
@@ -169,14 +172,15 @@ function get(url: string, tls?: Tls): Promise<boolean> {
   });
 }
 
-async function waitFor(what: string, ready: () => Promise<boolean>, limit: number, logPath: string): Promise<void> {
+async function waitFor(what: string, ready: () => Promise<boolean>, limit: number, logPath: string, process?: ChildProcess): Promise<void> {
   const deadline = performance.now() + limit;
-  while (performance.now() < deadline) {
+  while (performance.now() < deadline && (process === undefined || process.exitCode === null)) {
     if (await ready()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const tail = readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n');
-  throw new Error(`${what} was not ready after ${limit} ms; last log lines:\n${tail}`);
+  const why = process?.exitCode === null || process === undefined ? `was not ready after ${limit} ms` : `exited with code ${process.exitCode}`;
+  throw new Error(`${what} ${why}; last log lines:\n${tail}`);
 }
 
 function adminKubeconfig(server: string, tls: Tls): string {
