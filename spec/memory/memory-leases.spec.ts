@@ -54,7 +54,7 @@ describe('memoryLeases behaves like the API server', () => {
   });
 
   it('watches: current object as ADDED, then changes in order; resumes after a resourceVersion; 410 when too old', () => {
-    const scheduler = new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+    const scheduler = new TestScheduler((actual, expected) => { expect(actual).to.deep.equal(expected); });
     const store = memoryLeases({ scheduler, history: 2 });
     const seen: string[] = [];
     const describe = (event: LeaseWatchEvent) => `${event.type} ${event.lease.spec.holderIdentity} ${event.lease.resourceVersion}`;

@@ -17,7 +17,7 @@ function config(identity: string, extra: Record<string, unknown> = {}) {
 }
 
 function newScheduler(): TestScheduler {
-  return new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+  return new TestScheduler((actual, expected) => { expect(actual).to.deep.equal(expected); });
 }
 
 describe('leadership$ (virtual time, memoryLeases with 5 ms each way)', () => {

@@ -63,7 +63,7 @@ describe('split-brain property (fast-check, virtual time)', () => {
       fc.property(fc.array(candidatePlan, { minLength: 2, maxLength: 8 }), fc.integer(), (plans, seed) => {
         // at least one candidate stays to the end, so a leader is possible
         const fleet = plans.map((plan, index) => (index === 0 ? { ...plan, stopAt: undefined } : plan));
-        const scheduler = new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+        const scheduler = new TestScheduler((actual, expected) => { expect(actual).to.deep.equal(expected); });
         let state = seed;
         const draw = () => {
           state = (Math.imul(state, 1_103_515_245) + 12_345) | 0;

@@ -6,7 +6,7 @@ import { whileLeader } from '../../lib/streams/while-leader.js';
 describe('whileLeader', () => {
   let scheduler: TestScheduler;
   beforeEach(() => {
-    scheduler = new TestScheduler((actual, expected) => expect(actual).to.deep.equal(expected));
+    scheduler = new TestScheduler((actual, expected) => { expect(actual).to.deep.equal(expected); });
   });
 
   it('subscribes to the work on true and unsubscribes it on false', () => {

@@ -7,8 +7,12 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export PATH="/usr/local/go/bin:$PATH"
 
-kube_version="$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$here/kube-apiserver/go.mod")"
-etcd_version="$(awk '$1 == "require" && $2 == "go.etcd.io/etcd/server/v3" { print $3 }' "$here/etcd/go.mod")"
+required() { # module, go.mod: the version the wrapper requires
+  awk -v module="$1" '($1 == module && $2 ~ /^v/) { print $2 } ($1 == "require" && $2 == module) { print $3 }' "$2" | head -n 1
+}
+kube_version="$(required k8s.io/kubernetes "$here/kube-apiserver/go.mod")"
+etcd_version="$(required go.etcd.io/etcd/server/v3 "$here/etcd/go.mod")"
+[ -n "$kube_version" ] && [ -n "$etcd_version" ] || { echo "cannot read the pinned versions from the wrapper go.mod files" >&2; exit 1; }
 helper_hash="$(cat "$here/helper/go.mod" "$here/helper/main.go" | sha256sum | cut -c1-12)"
 cache="${RX_K8S_LEADER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rx-k8s-leader}/control-plane"
 

@@ -62,7 +62,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     const started = performance.now();
     const pki = join(directory, 'pki');
     await promisify(execFile)(binaries.helper, ['pki', pki]);
-    const [etcdPort, peerPort, port] = await freePorts(3);
+    const [etcdPort, peerPort, port] = (await freePorts(3)) as [number, number, number];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
     children.push(supervise(binaries.helper, binaries.etcd, [
       `--data-dir=${join(directory, 'etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,

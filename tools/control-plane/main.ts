@@ -7,7 +7,8 @@ console.log(`control plane ready in ${Math.round(controlPlane.startMilliseconds)
 console.log(`KUBECONFIG=${controlPlane.kubeconfigPath}`);
 console.log('Ctrl-C stops it and removes its files.');
 
-const keepAlive = const shutdown = async () => {
+const keepAlive = setInterval(() => undefined, 1 << 30);
+const shutdown = async () => {
   clearInterval(keepAlive);
   await controlPlane.stop();
   console.log('control plane stopped');

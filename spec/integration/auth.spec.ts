@@ -1,0 +1,161 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { firstValueFrom, filter, lastValueFrom, take, timeout, timer, toArray } from 'rxjs';
+import { ConfigError } from '../../lib/errors/config-error.js';
+import { LeaderElectionError } from '../../lib/errors/leader-election-error.js';
+import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
+import { loadKubeConfig } from '../../lib/kubernetes/load-kube-config.js';
+import { leadership$ } from '../../lib/streams/leadership.js';
+import type { ControlPlane } from '../../tools/control-plane/control-plane.js';
+import { sharedControlPlane } from './support/shared-control-plane.js';
+
+const timings = { lease_duration: '4s', renew_deadline: '3s', retry_period: '1s' };
+
+/** Collects a stream's values until it errors or `limit` ms pass. */
+async function valuesAndError(isLeader$: ReturnType<typeof leadership$>, limit: number): Promise<{ values: boolean[]; error: unknown }> {
+  const values: boolean[] = [];
+  return new Promise((resolve) => {
+    const subscription = isLeader$.subscribe({
+      next: (value) => values.push(value),
+      error: (error: unknown) => { clearTimeout(timer); resolve({ values, error }); },
+    });
+    const timer = setTimeout(() => { subscription.unsubscribe(); resolve({ values, error: undefined }); }, limit);
+  });
+}
+
+describe('auth types on a real kube-apiserver', function () {
+  this.timeout(180_000);
+  let controlPlane: ControlPlane;
+  let admin: KubeConfig;
+  const directories: string[] = [];
+
+  before(async () => {
+    controlPlane = await sharedControlPlane();
+    admin = controlPlane.adminKubeConfig();
+  });
+  after(() => directories.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
+
+  async function serviceAccount(namespace: string, name: string, granted: boolean): Promise<void> {
+    const core = admin.makeApiClient(CoreV1Api);
+    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+    if (!granted) return;
+    await rbac.createNamespacedRole({ namespace, body: {
+      metadata: { name: 'leader-election' },
+      rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }],
+    } });
+    await rbac.createNamespacedRoleBinding({ namespace, body: {
+      metadata: { name: 'leader-election' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'leader-election' },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    } });
+  }
+
+  async function mintToken(namespace: string, name: string, boundSecret?: string): Promise<string> {
+    const core = admin.makeApiClient(CoreV1Api);
+    let boundObjectRef;
+    if (boundSecret) {
+      const secret = await core.createNamespacedSecret({ namespace, body: { metadata: { name: boundSecret } } });
+      boundObjectRef = { apiVersion: 'v1', kind: 'Secret', name: boundSecret, uid: secret.metadata!.uid! };
+    }
+    const request = await core.createNamespacedServiceAccountToken({ namespace, name, body: {
+      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: 3600, ...(boundObjectRef ? { boundObjectRef } : {}) },
+    } });
+    return request.status!.token!;
+  }
+
+  /** Lays out /var/run/secrets/kubernetes.io/serviceaccount under a temp dir, as a pod has it. */
+  function podLayout(namespace: string, token: string): { root: string; tokenFile: string } {
+    const root = mkdtempSync(join(tmpdir(), 'rx-k8s-leader-pod-'));
+    directories.push(root);
+    const directory = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, 'token'), token);
+    writeFileSync(join(directory, 'namespace'), namespace);
+    copyFileSync(controlPlane.caPath, join(directory, 'ca.crt'));
+    return { root, tokenFile: join(directory, 'token') };
+  }
+
+  const inPod = (root: string) => loadKubeConfig({ authType: 'serviceAccount' }, {
+    serviceAccountRoot: root, environment: { KUBERNETES_SERVICE_HOST: controlPlane.host, KUBERNETES_SERVICE_PORT: String(controlPlane.port) },
+  });
+
+  it('kubeConfig: loads the kubeconfig key or KUBECONFIG, with a context, and leads', async () => {
+    const fromKey = loadKubeConfig({ authType: 'kubeConfig', kubeconfig: controlPlane.kubeconfigPath, context: 'local' });
+    const fromEnvironment = loadKubeConfig({ authType: 'kubeConfig' }, { environment: { KUBECONFIG: controlPlane.kubeconfigPath } });
+    expect(fromEnvironment.getCurrentCluster()?.server).to.equal(controlPlane.server);
+    const isLeader$ = leadership$({ auth_type: 'kubeConfig', lease_name: `kubeconfig-${Date.now()}`, lease_namespace: 'default', ...timings }, { kubeConfig: fromKey });
+    expect(await firstValueFrom(isLeader$.pipe(filter(Boolean), timeout(15_000)))).to.equal(true);
+  });
+
+  it('kubeConfig: names the key to fix for a missing file or an unknown context', () => {
+    expect(() => loadKubeConfig({ authType: 'kubeConfig', kubeconfig: '/nonexistent/kubeconfig' })).to.throw(ConfigError, /kubeconfig: .*does not exist/);
+    expect(() => loadKubeConfig({ authType: 'kubeConfig', kubeconfig: controlPlane.kubeconfigPath, context: 'prod' })).to.throw(ConfigError, /context: no such context .* it has local/);
+    expect(() => loadKubeConfig({ authType: 'serviceAccount' }, { environment: {} })).to.throw(ConfigError, /auth_type: serviceAccount needs KUBERNETES_SERVICE_HOST/);
+  });
+
+  it('serviceAccount: a ServiceAccount bound to the suggested Role leads through the in-cluster layout', async () => {
+    const namespace = `sa-granted-${Date.now()}`;
+    await serviceAccount(namespace, 'elector', true);
+    const { root } = podLayout(namespace, await mintToken(namespace, 'elector'));
+    const isLeader$ = leadership$({ auth_type: 'serviceAccount', lease_name: 'reports', lease_namespace: namespace, ...timings }, { kubeConfig: inPod(root) });
+    expect(await firstValueFrom(isLeader$.pipe(filter(Boolean), timeout(15_000)))).to.equal(true);
+  });
+
+  it('serviceAccount without the Role: a 403 LeaderElectionError naming lease, verb and rule, and never true', async () => {
+    const namespace = `sa-denied-${Date.now()}`;
+    await serviceAccount(namespace, 'elector', false);
+    const { root } = podLayout(namespace, await mintToken(namespace, 'elector'));
+    const isLeader$ = leadership$({ auth_type: 'serviceAccount', lease_name: 'reports', lease_namespace: namespace, ...timings }, { kubeConfig: inPod(root) });
+    const { values, error } = await valuesAndError(isLeader$, 15_000);
+    expect(values).to.deep.equal([false]);
+    expect(error).to.be.instanceOf(LeaderElectionError);
+    expect(error).to.include({ lease: `${namespace}/reports`, status: 403 });
+    expect((error as Error).message).to.match(/RBAC is missing the rule "(get|watch)" on coordination.k8s.io leases/);
+    expect((error as Error).message).to.not.match(/eyJ|Bearer/);
+  });
+
+  it('a lease in a namespace that does not exist: a clear 404 LeaderElectionError', async () => {
+    const isLeader$ = leadership$({ lease_name: 'reports', lease_namespace: 'no-such-namespace', ...timings }, { leases: kubernetesLeases(admin) });
+    const { values, error } = await valuesAndError(isLeader$, 15_000);
+    expect(values).to.deep.equal([false]);
+    expect(error).to.be.instanceOf(LeaderElectionError);
+    expect(error).to.include({ verb: 'create', status: 404 });
+    expect((error as Error).message).to.contain('Namespace "no-such-namespace" does not exist');
+  });
+
+  it('an invalid lease name never reaches the server: ConfigError at call time', () => {
+    expect(() => leadership$({ lease_name: 'Reports!', lease_namespace: 'default' }, { kubeConfig: admin })).to.throw(ConfigError, /lease_name/);
+  });
+
+  it('serviceAccount: a rotated token file keeps working after the old token is revoked', async function () {
+    this.timeout(150_000);
+    const namespace = `sa-rotated-${Date.now()}`;
+    await serviceAccount(namespace, 'elector', true);
+    const { root, tokenFile } = podLayout(namespace, await mintToken(namespace, 'elector', 'first-token'));
+    const leaseName = 'rotated';
+    const isLeader$ = leadership$({ auth_type: 'serviceAccount', lease_name: leaseName, lease_namespace: namespace, ...timings }, { kubeConfig: inPod(root) });
+    const seen: boolean[] = [];
+    let failure: unknown;
+    const subscription = isLeader$.subscribe({ next: (value) => seen.push(value), error: (error: unknown) => { failure = error; } });
+    try {
+      await firstValueFrom(isLeader$.pipe(filter(Boolean), timeout(15_000)));
+      writeFileSync(tokenFile, await mintToken(namespace, 'elector', 'second-token'));
+      // client-node re-reads the token file once a minute, as client-go does
+      await lastValueFrom(timer(62_000));
+      await admin.makeApiClient(CoreV1Api).deleteNamespacedSecret({ namespace, name: 'first-token' });
+      const renewals = await firstValueFrom(kubernetesLeases(admin).watch({ namespace, name: leaseName }).pipe(
+        filter((event) => event.type === 'MODIFIED'), take(3), toArray(), timeout(10_000),
+      ));
+      expect(renewals.map((event) => event.lease.spec.holderIdentity)).to.have.length(3);
+      expect(failure).to.equal(undefined);
+      expect(seen).to.deep.equal([false, true]);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+});
