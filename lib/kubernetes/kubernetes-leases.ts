@@ -13,7 +13,8 @@ export interface KubernetesLeasesOptions {
  * The {@link LeaseClient} for a real cluster, on @kubernetes/client-node. Watches are
  * field-selected to the one Lease, closed by the server every few minutes, and resumed.
  */
-export function kubernetesLeases(kubeConfig: KubeConfig, { watchTimeoutSeconds = [240, 480] }: KubernetesLeasesOptions = {}): LeaseClient {
+export function kubernetesLeases(config: KubeConfig, { watchTimeoutSeconds = [240, 480] }: KubernetesLeasesOptions = {}): LeaseClient {
+  const kubeConfig = withReusedConnections(config);
   const api = kubeConfig.makeApiClient(CoordinationV1Api);
   const call = (verb: LeaseVerb, reference: LeaseReference, request: () => Promise<V1Lease>): Observable<Lease> =>
     defer(() => from(request().catch((error: unknown) => Promise.reject(toLeaseApiError(verb, reference, error))))).pipe(map(fromV1Lease));
@@ -24,6 +25,21 @@ export function kubernetesLeases(kubeConfig: KubeConfig, { watchTimeoutSeconds =
     replace: (lease) => call('update', lease, () => api.replaceNamespacedLease({ name: lease.name, namespace: lease.namespace, body: toV1Lease(lease) })),
     watch: (reference, resourceVersion) => watchLease$(kubeConfig, reference, resourceVersion, watchTimeoutSeconds),
   };
+}
+
+/**
+ * client-node 2.0.1 builds a new undici Agent (so a new TCP and TLS handshake) for every request;
+ * a renewal every retry_period and a takeover on release deserve kept-alive connections.
+ */
+function withReusedConnections(config: KubeConfig): KubeConfig {
+  let dispatcher: unknown;
+  const reusing = Object.create(config) as KubeConfig;
+  reusing.applySecurityAuthentication = async (context) => {
+    await config.applySecurityAuthentication(context);
+    dispatcher ??= context.getDispatcher();
+    if (dispatcher !== undefined) context.setDispatcher(dispatcher as never);
+  };
+  return reusing;
 }
 
 function watchLease$(kubeConfig: KubeConfig, reference: LeaseReference, resourceVersion: string | undefined, [low, high]: readonly [number, number]): Observable<LeaseWatchEvent> {
