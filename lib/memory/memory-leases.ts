@@ -1,4 +1,4 @@
-import { Subject, asyncScheduler, concatMap, defer, filter, from, map, merge, of, takeUntil, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { AsyncSubject, Subject, asyncScheduler, concatMap, defer, filter, from, map, merge, of, takeUntil, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
 import type { Lease, LeaseClient, LeaseReference, LeaseWatchEvent } from '../kubernetes/lease.js';
 
@@ -53,17 +53,21 @@ export function memoryLeases({ scheduler = asyncScheduler, latency = 0, namespac
     store.set(keyOf(lease), saved);
     return saved;
   };
-  const roundTrip = <T>(apply: () => T): Observable<T> =>
-    timer(latency, scheduler).pipe(
-      map(() => {
-        try {
-          return { value: apply() };
-        } catch (error) {
-          return { error };
-        }
-      }),
+  // Like HTTP: once sent, a request reaches the server even if the caller stops listening.
+  const roundTrip = <T>(apply: () => T): Observable<T> => defer(() => {
+    const outcome = new AsyncSubject<{ value: T } | { error: unknown }>();
+    scheduler.schedule(() => {
+      try {
+        outcome.next({ value: apply() });
+      } catch (error) {
+        outcome.next({ error });
+      }
+      outcome.complete();
+    }, latency);
+    return outcome.pipe(
       concatMap((result) => timer(latency, scheduler).pipe(concatMap(() => ('error' in result ? throwError(() => result.error) : of(result.value))))),
     );
+  });
 
   return {
     get: (reference) => roundTrip(() => {

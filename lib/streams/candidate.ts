@@ -1,5 +1,5 @@
 import {
-  EMPTY, Subject, catchError, concat, concatMap, defer, finalize, ignoreElements, map, merge, of, race, repeat, take, tap, throwError, timer,
+  EMPTY, Subject, catchError, concat, concatMap, defer, finalize, ignoreElements, map, merge, of, race, repeat, take, tap, throwError, timeout, timer,
   type Observable, type SchedulerLike,
 } from 'rxjs';
 import { CandidateState } from '../election/candidate-state.js';
@@ -172,15 +172,30 @@ function watchLease$(context: CandidateContext, state: CandidateState, changed: 
   );
 }
 
-/** Hands the lease back, after the current unsubscription (and the work it tears down) is done. */
+/**
+ * Hands the lease back, after the current unsubscription (and the work it tears down) is done.
+ * The write is conditional on our last write's resourceVersion; if a renewal was still in flight
+ * that is stale, so on 409 we read once more and release only a record that still names us.
+ */
 function releaseOnTeardown(context: CandidateContext, state: CandidateState): void {
   const lease = state.ownLease;
   if (!context.releaseOnCancel || !state.leading || lease === undefined) return;
   state.stepDown();
+  const { leases, clock, identity } = context;
+  const release$ = (current: Lease) => leases.replace(released(current, clock.wall())).pipe(take(1));
   context.scheduler.schedule(() => {
-    context.leases
-      .replace(released(lease, context.clock.wall()))
-      .pipe(take(1), catchError(() => EMPTY))
+    release$(lease)
+      .pipe(
+        catchError((error: unknown) => {
+          if (classifyFailure(error).kind !== 'conflict') return EMPTY;
+          return leases.get(lease).pipe(
+            take(1),
+            concatMap((current) => (current.spec.holderIdentity === identity ? release$(current) : EMPTY)),
+          );
+        }),
+        timeout({ first: context.timings.renewDeadline, with: () => EMPTY }),
+        catchError(() => EMPTY),
+      )
       .subscribe();
   });
 }

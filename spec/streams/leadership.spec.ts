@@ -79,6 +79,15 @@ describe('leadership$ (virtual time, memoryLeases with 5 ms each way)', () => {
     expect(store.peek(lease)!.spec).to.include({ holderIdentity: 'b', leaseTransitions: 1, leaseDurationSeconds: 15 });
   });
 
+  it('still releases when a renewal is in flight at unsubscribe (its 409 is followed by one read)', () => {
+    scheduler.run(({ expectObservable }) => {
+      // a renews at 2010 (applied 2015); it unsubscribes at 2012, so its release carries a stale resourceVersion
+      expectObservable(candidate('a'), '^ 2011ms !').toBe('f 19ms t', values);
+      expectObservable(candidate('b', store, { release_on_cancel: false }), '- 100ms ^ 3s !').toBe('- 100ms f 1950ms t', values);
+    });
+    expect(store.peek(lease)!.spec).to.include({ holderIdentity: 'b', leaseTransitions: 1 });
+  });
+
   it('does not release when release_on_cancel is false: the follower waits out the lease', () => {
     scheduler.run(({ expectObservable }) => {
       expectObservable(candidate('a', store, { release_on_cancel: false }), '^ 5s !').toBe('f 19ms t', values);
