@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds kube-apiserver and etcd from their Go modules (versions pinned in the wrapper go.mod
 # files beside this script) once, into a cache directory keyed by version, and reuses them.
-# Prints `name=path` lines for helper, etcd and kube-apiserver. With KUBEBUILDER_ASSETS set
+# Also builds tools/client-go-peer, client-go's own elector, our interop peer and baseline.
+# Prints `name=path` lines for helper, client-go-peer, etcd and kube-apiserver. With KUBEBUILDER_ASSETS set
 # (setup-envtest's layout) only the small helper is built; the binaries come from there.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,6 +31,8 @@ build() { # output path, module dir, package, ldflags
 }
 
 build "$cache/helper-$helper_hash/helper" helper . "-s -w"
+peer_hash="$(cat "$here/../client-go-peer/go.mod" "$here/../client-go-peer/main.go" | sha256sum | cut -c1-12)"
+build "$cache/client-go-peer-$peer_hash/client-go-peer" ../client-go-peer . "-s -w"
 if [ -z "${KUBEBUILDER_ASSETS:-}" ]; then
   build "$cache/etcd-$etcd_version/etcd" etcd go.etcd.io/etcd/server/v3 "-s -w"
   minor="$(echo "$kube_version" | cut -d. -f2)"

@@ -16,6 +16,8 @@ export interface ControlPlaneBinaries {
   readonly kubeApiserver: string;
   readonly etcd: string;
   readonly helper: string;
+  /** client-go's elector as a command (tools/client-go-peer). */
+  readonly clientGoPeer: string;
 }
 
 /** A running etcd + kube-apiserver pair on loopback, with an admin kubeconfig. */
@@ -49,6 +51,7 @@ export async function controlPlaneBinaries(): Promise<ControlPlaneBinaries> {
     kubeApiserver: process.env.TEST_ASSET_KUBE_APISERVER ?? (assets ? join(assets, 'kube-apiserver') : built['kube-apiserver']!),
     etcd: process.env.TEST_ASSET_ETCD ?? (assets ? join(assets, 'etcd') : built.etcd!),
     helper: built.helper!,
+    clientGoPeer: built['client-go-peer']!,
   };
 }
 

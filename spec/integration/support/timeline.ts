@@ -6,6 +6,9 @@ export interface Change {
   readonly at: number;
 }
 
+/** Wall time in epoch milliseconds with sub-millisecond precision, comparable across processes. */
+export const wallNow = (): number => performance.timeOrigin + performance.now();
+
 /**
  * Follows several candidates' leadership streams, recording every change with its time and
  * every instant two said true at once. `next(predicate)` resolves at the first change matching.
@@ -20,14 +23,14 @@ export class Timeline {
 
   follow(identity: string, isLeader$: Observable<boolean>): void {
     this.subscriptions.set(identity, isLeader$.subscribe({
-      next: (leading) => this.record({ identity, leading, at: performance.now() }),
+      next: (leading) => this.record({ identity, leading, at: wallNow() }),
       error: (error: unknown) => this.errors.push(error),
     }));
   }
 
   /** Unsubscribes one candidate (a graceful shutdown); it counts as no longer leading. */
   stop(identity: string): number {
-    const at = performance.now();
+    const at = wallNow();
     this.leaders.delete(identity);
     this.subscriptions.get(identity)?.unsubscribe();
     this.subscriptions.delete(identity);
@@ -49,7 +52,8 @@ export class Timeline {
     });
   }
 
-  private record(change: Change): void {
+  /** Records a change seen elsewhere (another process). */
+  record(change: Change): void {
     this.changes.push(change);
     if (change.leading) {
       if (this.leaders.size > 0) this.overlaps.push(`${change.identity} and ${[...this.leaders].join(',')} at ${change.at}`);
