@@ -4,7 +4,7 @@ import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
 import { leadership$ } from '../../lib/streams/leadership.js';
 import type { ControlPlane } from '../../tools/control-plane/control-plane.js';
 import { adminKubeConfigVia, sharedControlPlane } from './support/shared-control-plane.js';
-import { tcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { tcpProxy, type TcpProxy } from '../../tools/net/tcp-proxy.js';
 import { Timeline, wallNow } from './support/timeline.js';
 
 const timings = { lease_duration: '4s', renew_deadline: '3s', retry_period: '1s' };

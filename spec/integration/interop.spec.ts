@@ -3,7 +3,7 @@ import { firstValueFrom } from 'rxjs';
 import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
 import { leadership$ } from '../../lib/streams/leadership.js';
 import { controlPlaneBinaries, type ControlPlane } from '../../tools/control-plane/control-plane.js';
-import { ClientGoPeer, type PeerEvent } from '../../tools/client-go-peer/peer.js';
+import { CandidateProcess, type PeerEvent } from '../../tools/candidate-process.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
 import { Timeline, wallNow } from './support/timeline.js';
 
@@ -14,7 +14,7 @@ describe('interop with client-go on one Lease (LD 4s, RD 3s, RP 1s)', function (
   this.timeout(120_000);
   let controlPlane: ControlPlane;
   let peerBinary: string;
-  const peers: ClientGoPeer[] = [];
+  const peers: CandidateProcess[] = [];
   let timeline: Timeline;
 
   before(async () => {
@@ -26,8 +26,8 @@ describe('interop with client-go on one Lease (LD 4s, RD 3s, RP 1s)', function (
     await Promise.all(peers.splice(0).map((peer) => peer.kill()));
   });
 
-  function goPeer(identity: string, name: string): ClientGoPeer {
-    const peer = new ClientGoPeer({ binary: peerBinary, kubeconfig: controlPlane.kubeconfigPath, namespace: 'default', name, identity, ...timings });
+  function goPeer(identity: string, name: string): CandidateProcess {
+    const peer = new CandidateProcess({ command: [peerBinary], kubeconfig: controlPlane.kubeconfigPath, namespace: 'default', name, identity, ...timings });
     peers.push(peer);
     peer.onEvent((event: PeerEvent) => {
       if (event.event === 'started-leading') timeline.record({ identity, leading: true, at: event.at });
@@ -41,7 +41,7 @@ describe('interop with client-go on one Lease (LD 4s, RD 3s, RP 1s)', function (
   }
 
   /** client-go cancels its leader's context on SIGTERM: its leadership (and guarded work) ends there. */
-  async function stopGoLeader(peer: ClientGoPeer): Promise<number> {
+  async function stopGoLeader(peer: CandidateProcess): Promise<number> {
     const at = wallNow();
     timeline.record({ identity: peer.identity, leading: false, at });
     await peer.stop();

@@ -33,6 +33,10 @@ export interface ControlPlane {
   /** Milliseconds from spawning etcd to a ready apiserver with namespace `default`. */
   readonly startMilliseconds: number;
   adminKubeConfig(): KubeConfig;
+  /** Writes a kubeconfig for user `name` (a client cert in system:masters, so audit tells users apart), optionally via another server URL. */
+  kubeconfigFor(name: string, server?: string): Promise<string>;
+  /** The audit log (JSON lines, Lease requests only), when started with `{ audit: true }`. */
+  readonly auditLogPath: string | undefined;
   /** Resident memory of etcd and kube-apiserver now, in MiB. */
   memoryMegabytes(): { etcd: number; kubeApiserver: number };
   stop(): Promise<void>;
@@ -55,7 +59,23 @@ export async function controlPlaneBinaries(): Promise<ControlPlaneBinaries> {
   };
 }
 
-export async function startControlPlane(): Promise<ControlPlane> {
+export interface ControlPlaneOptions {
+  /** Log every Lease request (verb, user, status, timestamps) to an audit log, for benchmarks. */
+  readonly audit?: boolean;
+}
+
+const leaseAuditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+- level: Metadata
+  resources:
+  - group: coordination.k8s.io
+    resources: ["leases"]
+- level: None
+`;
+
+export async function startControlPlane({ audit = false }: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const binaries = await controlPlaneBinaries();
   const directory = mkdtempSync(join(tmpdir(), 'rx-k8s-leader-control-plane-'));
   const children: ChildProcess[] = [];
@@ -67,6 +87,9 @@ export async function startControlPlane(): Promise<ControlPlane> {
     await promisify(execFile)(binaries.helper, ['pki', pki]);
     const [etcdPort, peerPort, port] = (await freePorts(3)) as [number, number, number];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    const auditLogPath = audit ? join(directory, 'audit.log') : undefined;
+    if (audit) writeFileSync(join(directory, 'audit-policy.yaml'), leaseAuditPolicy);
+    const auditFlags = audit ? [`--audit-policy-file=${join(directory, 'audit-policy.yaml')}`, `--audit-log-path=${auditLogPath}`, '--audit-log-mode=blocking'] : [];
     children.push(supervise(binaries.helper, binaries.etcd, [
       `--data-dir=${join(directory, 'etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
       `--listen-peer-urls=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync=true', '--log-level=warn',
@@ -82,6 +105,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
       '--disable-admission-plugins=ServiceAccount', '--allow-privileged=true',
       `--service-account-issuer=https://127.0.0.1:${port}/`, `--service-account-key-file=${join(pki, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(pki, 'sa.key')}`, '--v=1',
+      ...auditFlags,
     ], join(directory, 'kube-apiserver.log')));
     const tls = { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) };
     const server = `https://127.0.0.1:${port}`;
@@ -90,10 +114,16 @@ export async function startControlPlane(): Promise<ControlPlane> {
     const startMilliseconds = performance.now() - started;
 
     const kubeconfigPath = join(directory, 'admin.kubeconfig');
-    writeFileSync(kubeconfigPath, adminKubeconfig(server, tls), { mode: 0o600 });
+    writeFileSync(kubeconfigPath, kubeconfigText(server, tls), { mode: 0o600 });
     let stopped: Promise<void> | undefined;
     return {
-      server, host: '127.0.0.1', port, kubeconfigPath, caPath: join(pki, 'ca.crt'), startMilliseconds,
+      server, host: '127.0.0.1', port, kubeconfigPath, caPath: join(pki, 'ca.crt'), startMilliseconds, auditLogPath,
+      kubeconfigFor: async (name, via = server) => {
+        await promisify(execFile)(binaries.helper, ['client-cert', pki, name]);
+        const path = join(directory, `${name}.kubeconfig`);
+        writeFileSync(path, kubeconfigText(via, { ca: tls.ca, cert: readFileSync(join(pki, `${name}.crt`)), key: readFileSync(join(pki, `${name}.key`)) }, name), { mode: 0o600 });
+        return path;
+      },
       adminKubeConfig: () => {
         const kubeConfig = new KubeConfig();
         kubeConfig.loadFromFile(kubeconfigPath);
@@ -186,7 +216,7 @@ async function waitFor(what: string, ready: () => Promise<boolean>, limit: numbe
   throw new Error(`${what} ${why}; last log lines:\n${tail}`);
 }
 
-function adminKubeconfig(server: string, tls: Tls): string {
+function kubeconfigText(server: string, tls: Tls, user = 'admin'): string {
   const data = (buffer: Buffer) => buffer.toString('base64');
   return `apiVersion: v1
 kind: Config
@@ -196,7 +226,7 @@ clusters:
     server: ${server}
     certificate-authority-data: ${data(tls.ca)}
 users:
-- name: admin
+- name: ${user}
   user:
     client-certificate-data: ${data(tls.cert)}
     client-key-data: ${data(tls.key)}
@@ -204,7 +234,7 @@ contexts:
 - name: local
   context:
     cluster: local
-    user: admin
+    user: ${user}
 current-context: local
 `;
 }

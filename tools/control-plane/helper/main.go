@@ -2,6 +2,9 @@
 //
 //	control-plane-helper pki DIR         writes a CA, a serving cert for 127.0.0.1/localhost, an admin
 //	                                     client cert (O=system:masters) and a service-account key pair
+//	control-plane-helper client-cert DIR NAME
+//	                                     writes DIR/NAME.crt and .key: a client cert for user NAME in
+//	                                     system:masters, signed by the CA in DIR (for per-user audit)
 //	control-plane-helper supervise -- CMD ARGS...
 //	                                     runs CMD and kills it when this helper's parent dies, so no
 //	                                     etcd or kube-apiserver outlives the test run that started it
@@ -30,6 +33,13 @@ func main() {
 	if len(os.Args) >= 3 && os.Args[1] == "pki" {
 		if err := writePKI(os.Args[2]); err != nil {
 			fmt.Fprintln(os.Stderr, "pki:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) == 4 && os.Args[1] == "client-cert" {
+		if err := writeClientCert(os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, "client-cert:", err)
 			os.Exit(1)
 		}
 		return
@@ -105,6 +115,13 @@ func writePKI(dir string) error {
 	if err := writeCert(filepath.Join(dir, "ca.crt"), caDER); err != nil {
 		return err
 	}
+	caKeyDER, err := x509.MarshalECPrivateKey(caKey)
+	if err != nil {
+		return err
+	}
+	if err := writePEM(filepath.Join(dir, "ca.key"), "EC PRIVATE KEY", caKeyDER); err != nil {
+		return err
+	}
 	serving := &x509.Certificate{
 		SerialNumber: big.NewInt(2),
 		Subject:      pkix.Name{CommonName: "kube-apiserver"},
@@ -166,4 +183,41 @@ func writeCert(path string, der []byte) error { return writePEM(path, "CERTIFICA
 
 func writePEM(path, kind string, der []byte) error {
 	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600)
+}
+
+func writeClientCert(dir, name string) error {
+	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
+	if err != nil {
+		return err
+	}
+	keyPEM, err := os.ReadFile(filepath.Join(dir, "ca.key"))
+	if err != nil {
+		return err
+	}
+	caBlock, _ := pem.Decode(caPEM)
+	keyBlock, _ := pem.Decode(keyPEM)
+	if caBlock == nil || keyBlock == nil {
+		return fmt.Errorf("cannot decode the CA in %s", dir)
+	}
+	ca, err := x509.ParseCertificate(caBlock.Bytes)
+	if err != nil {
+		return err
+	}
+	caKey, err := x509.ParseECPrivateKey(keyBlock.Bytes)
+	if err != nil {
+		return err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	return issue(dir, name, &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: name, Organization: []string{"system:masters"}},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(7 * 24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, ca, caKey)
 }

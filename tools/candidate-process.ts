@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
-/** One line the Go peer prints. `at` is wall time in epoch milliseconds (microsecond precision). */
+/** One line a candidate process (client-go-peer or bench/rx-candidate.mjs) prints. `at` is wall time in epoch milliseconds (microsecond precision). */
 export interface PeerEvent {
   readonly event: 'ready' | 'started-leading' | 'stopped-leading' | 'new-leader';
   readonly identity: string;
@@ -10,7 +10,8 @@ export interface PeerEvent {
 }
 
 export interface PeerOptions {
-  readonly binary: string;
+  /** The command and its first arguments: the client-go-peer binary, or node and bench/rx-candidate.mjs. */
+  readonly command: readonly string[];
   readonly kubeconfig: string;
   readonly namespace: string;
   readonly name: string;
@@ -21,15 +22,17 @@ export interface PeerOptions {
   readonly releaseOnCancel?: boolean;
 }
 
-/** client-go's elector in its own process (tools/client-go-peer), with its events. */
-export class ClientGoPeer {
+/** A leader election candidate in its own process, speaking client-go-peer's flags and JSON lines. */
+export class CandidateProcess {
   readonly events: PeerEvent[] = [];
   readonly process: ChildProcess;
   private readonly listeners = new Set<(event: PeerEvent) => void>();
   private readonly exited: Promise<void>;
 
   constructor(readonly options: PeerOptions) {
-    this.process = spawn(options.binary, [
+    const [command, ...prefix] = options.command;
+    this.process = spawn(command!, [
+      ...prefix,
       `-kubeconfig=${options.kubeconfig}`, `-namespace=${options.namespace}`, `-name=${options.name}`, `-identity=${options.identity}`,
       `-lease-duration=${options.leaseDuration}`, `-renew-deadline=${options.renewDeadline}`, `-retry-period=${options.retryPeriod}`,
       `-release-on-cancel=${options.releaseOnCancel ?? true}`,
