@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, take, timeout, timer } from 'rxjs';
-import { LeaseApiError } from '../../lib/errors/lease-api-error.js';
+import { failureOf } from '../helpers/failure-of.js';
 import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
 import type { Lease, LeaseClient } from '../../lib/kubernetes/lease.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
@@ -9,15 +9,6 @@ const spec = (holderIdentity: string) => ({
   holderIdentity, leaseDurationSeconds: 15, acquireTime: '2026-07-24T14:05:30.123456Z', renewTime: '2026-07-24T14:05:31.654321Z', leaseTransitions: 0,
 });
 
-async function failureOf(promise: Promise<unknown>): Promise<LeaseApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(LeaseApiError);
-    return error as LeaseApiError;
-  }
-  throw new Error('expected a LeaseApiError');
-}
 
 describe('kubernetesLeases on a real kube-apiserver', function () {
   this.timeout(120_000);

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { lastValueFrom, take, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { LeaseApiError } from '../../lib/errors/lease-api-error.js';
+import type { LeaseApiError } from '../../lib/errors/lease-api-error.js';
+import { failureOf } from '../helpers/failure-of.js';
 import type { Lease, LeaseWatchEvent } from '../../lib/kubernetes/lease.js';
 import { memoryLeases } from '../../lib/memory/memory-leases.js';
 
@@ -11,15 +12,6 @@ const lease = (holderIdentity: string, resourceVersion?: string): Lease => ({
   spec: { holderIdentity, leaseDurationSeconds: 15, acquireTime: null, renewTime: null, leaseTransitions: 0 },
 });
 
-async function failureOf(promise: Promise<unknown>): Promise<LeaseApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(LeaseApiError);
-    return error as LeaseApiError;
-  }
-  throw new Error('expected a LeaseApiError');
-}
 
 describe('memoryLeases behaves like the API server', () => {
   it('gives every write a new, increasing resourceVersion', async () => {

@@ -88,6 +88,21 @@ describe('leadership$ (virtual time, memoryLeases with 5 ms each way)', () => {
     expect(store.peek(lease)!.spec).to.include({ holderIdentity: 'b', leaseTransitions: 1 });
   });
 
+  it('resumes its watch from the last resourceVersion when the server closes it', () => {
+    const calls: CallRecord[] = [];
+    scheduler.run(({ expectObservable }) => {
+      expectObservable(candidate('a'), '^ 5s !').toBe('f 19ms t', values);
+      const b = candidate('b', recordingLeases(store, scheduler, calls), { release_on_cancel: false });
+      scheduler.schedule(() => store.closeWatches(), 1000);
+      scheduler.schedule(() => store.closeWatches(), 3000);
+      // still told of the release at once: no waiting out the lease
+      expectObservable(b, '^ 6s !').toBe('f 5020ms t', values);
+    });
+    const watches = calls.filter((call) => call.verb === 'watch');
+    expect(watches.map((call) => call.at)).to.deep.equal([0, 1000, 3000]);
+    expect(calls.filter((call) => call.verb === 'get' && call.at > 100), 'no polling while watching').to.deep.equal([]);
+  });
+
   it('does not release when release_on_cancel is false: the follower waits out the lease', () => {
     scheduler.run(({ expectObservable }) => {
       expectObservable(candidate('a', store, { release_on_cancel: false }), '^ 5s !').toBe('f 19ms t', values);
