@@ -9,5 +9,5 @@ export type { Lease, LeaseClient, LeaseReference, LeaseSpec, LeaseWatchEvent } f
 export { kubernetesLeases, type KubernetesLeasesOptions } from './kubernetes/kubernetes-leases.js';
 export { loadKubeConfig, type KubeConfigSources } from './kubernetes/load-kube-config.js';
 export { memoryLeases, type MemoryLeases, type MemoryLeasesOptions } from './memory/memory-leases.js';
-export { decide, type Decision, type DecisionInput, type ElectionTimings, type Observation } from './election/decide.js';
+export { decide, type Decision, type DecisionInput, type ElectionTimings, type Observation, type StepDownReason } from './election/decide.js';
 export { formatMicroTime, parseMicroTime } from './election/micro-time.js';
