@@ -49,19 +49,8 @@ async function candidate(implementation: Implementation, identity: string, name:
   const process = new CandidateProcess({ command, kubeconfig, namespace: 'default', name, identity, ...settings });
   running.add(process);
   process.process.once('exit', () => running.delete(process));
-  await next(process, (event) => event.event === 'ready', 30_000);
+  await process.next((event) => event.event === 'ready', 30_000);
   return process;
-}
-
-function next(process: CandidateProcess, predicate: (event: PeerEvent) => boolean, limit: number, since = 0): Promise<PeerEvent> {
-  const seen = process.events.find((event) => event.at >= since && predicate(event));
-  if (seen) return Promise.resolve(seen);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => { stop(); reject(new Error(`${process.identity}: no expected event within ${limit} ms`)); }, limit);
-    const stop = process.onEvent((event) => {
-      if (event.at >= since && predicate(event)) { clearTimeout(timer); stop(); resolve(event); }
-    });
-  });
 }
 
 const started = (event: PeerEvent) => event.event === 'started-leading';
@@ -82,12 +71,12 @@ async function handover(implementation: Implementation): Promise<Latency> {
   for (let round = 0; round < settings.rounds; round++) {
     const name = `handover-${++leaseCounter}`;
     const leader = await candidate(implementation, `${implementation}-h${round}-a`, name);
-    await next(leader, started, 30_000);
+    await leader.next(started, 30_000);
     const follower = await candidate(implementation, `${implementation}-h${round}-b`, name);
     await sleep(1.5 * retryPeriodMs);
     const releasedAt = wallNow();
     void leader.stop();
-    const takeover = await next(follower, started, 30_000);
+    const takeover = await follower.next(started, 30_000);
     samples.push(takeover.at - releasedAt);
     await follower.kill();
   }
@@ -100,11 +89,11 @@ async function failover(implementation: Implementation): Promise<Latency> {
     const name = `failover-${++leaseCounter}`;
     const watcher = lastRenewalWatcher(name);
     const leader = await candidate(implementation, `${implementation}-f${round}-a`, name);
-    await next(leader, started, 30_000);
+    await leader.next(started, 30_000);
     const follower = await candidate(implementation, `${implementation}-f${round}-b`, name);
     await sleep(2 * retryPeriodMs);
     await leader.kill();
-    const takeover = await next(follower, started, 3 * leaseDurationMs);
+    const takeover = await follower.next(started, 3 * leaseDurationMs);
     await sleep(200);
     samples.push(takeover.at - watcher.lastBy(leader.identity) - leaseDurationMs);
     watcher.stop();
@@ -122,7 +111,7 @@ async function coldStart(implementation: Implementation): Promise<Latency> {
     await firstValueFrom(admin.create({ namespace: 'default', name, spec: { holderIdentity: 'long-gone', leaseDurationSeconds: leaseDurationMs / 1000, acquireTime: longAgo, renewTime: longAgo, leaseTransitions: 3 } }));
     const fresh = await candidate(implementation, `${implementation}-c${round}`, name);
     const ready = fresh.events.find((event) => event.event === 'ready')!;
-    const leading = await next(fresh, started, 3 * leaseDurationMs);
+    const leading = await fresh.next(started, 3 * leaseDurationMs);
     samples.push(leading.at - ready.at);
     await fresh.kill();
   }
@@ -136,10 +125,10 @@ async function stepDown(implementation: Implementation): Promise<Latency> {
     const watcher = lastRenewalWatcher(name);
     const proxy = await tcpProxy(controlPlane.port);
     const leader = await candidate(implementation, `${implementation}-s${round}`, name, proxy.server);
-    await next(leader, started, 30_000);
+    await leader.next(started, 30_000);
     await sleep(1.5 * retryPeriodMs);
     proxy.cut();
-    const saidFalse = await next(leader, stopped, 3 * leaseDurationMs);
+    const saidFalse = await leader.next(stopped, 3 * leaseDurationMs);
     samples.push(saidFalse.at - watcher.lastBy(leader.identity));
     watcher.stop();
     await leader.kill();
@@ -160,7 +149,7 @@ function processStats(pid: number): { cpuSeconds: number; rssMegabytes: number }
 async function steadyState(implementation: Implementation) {
   const name = `steady-${++leaseCounter}`;
   const leader = await candidate(implementation, `${implementation}-leader`, name);
-  await next(leader, started, 30_000);
+  await leader.next(started, 30_000);
   const followers = await Promise.all([1, 2, 3, 4].map((index) => candidate(implementation, `${implementation}-follower-${index}`, name)));
   await sleep(3000);
   const everyone = [leader, ...followers];

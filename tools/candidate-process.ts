@@ -60,6 +60,18 @@ export class CandidateProcess {
     return () => this.listeners.delete(listener);
   }
 
+  /** The first event (already seen, or still to come) matching `predicate`; rejects after `limit` ms. */
+  next(predicate: (event: PeerEvent) => boolean, limit: number): Promise<PeerEvent> {
+    const seen = this.events.find(predicate);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { stop(); reject(new Error(`${this.identity}: no expected event within ${limit} ms`)); }, limit);
+      const stop = this.onEvent((event) => {
+        if (predicate(event)) { clearTimeout(timer); stop(); resolve(event); }
+      });
+    });
+  }
+
   /** Graceful stop: SIGTERM cancels the election (and releases with release-on-cancel). Resolves on exit. */
   async stop(): Promise<void> {
     this.process.kill('SIGTERM');

@@ -44,7 +44,6 @@ export class CandidateState {
     this.observation = { kind: 'present', lease, observedAt: now };
     this.renewedAt = sentAt;
     this.ownLease = lease;
-    this.consecutiveFailures = 0;
   }
 
   stepDown(): void {

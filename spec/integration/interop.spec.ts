@@ -58,9 +58,8 @@ describe('interop with client-go on one Lease (LD 4s, RD 3s, RP 1s)', function (
     await timeline.next((change) => change.identity === 'rx-a' && change.leading, 15_000, 'rx-a leading');
     const goA = goPeer('go-a', name);
     const goB = goPeer('go-b', name);
-    await Promise.all([goA, goB].map((peer) => new Promise<void>((resolve) => {
-      const stop = peer.onEvent((event) => { if (event.event === 'new-leader' && event.leader === 'rx-a') { stop(); resolve(); } });
-    })));
+    const reportsLeader = (leader: string) => (event: PeerEvent) => event.event === 'new-leader' && event.leader === leader;
+    await Promise.all([goA, goB].map((peer) => peer.next(reportsLeader('rx-a'), 15_000)));
     const ourRecord = await read();
     expect(ourRecord.spec).to.include({ holderIdentity: 'rx-a', leaseDurationSeconds: 4, leaseTransitions: 0 });
 
@@ -86,10 +85,7 @@ describe('interop with client-go on one Lease (LD 4s, RD 3s, RP 1s)', function (
     expect(ourLeader.identity).to.equal('rx-b');
     console.log(`      client-go -> rx-k8s-leader handover: ${(ourLeader.at - stoppedAt).toFixed(0)} ms after SIGTERM`);
     const otherGo = goLeaderPeer === goA ? goB : goA;
-    await new Promise<void>((resolve) => {
-      if (otherGo.events.some((event) => event.event === 'new-leader' && event.leader === 'rx-b')) resolve();
-      const stop = otherGo.onEvent((event) => { if (event.event === 'new-leader' && event.leader === 'rx-b') { stop(); resolve(); } });
-    });
+    await otherGo.next(reportsLeader('rx-b'), 15_000);
     const final = await read();
     expect(final.spec).to.include({ holderIdentity: 'rx-b', leaseTransitions: 2 });
     expect(timeline.overlaps).to.deep.equal([]);

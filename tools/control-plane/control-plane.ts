@@ -81,6 +81,11 @@ export async function startControlPlane({ audit = false }: ControlPlaneOptions =
   const children: ChildProcess[] = [];
   const killAll = () => children.forEach((child) => child.kill('SIGKILL'));
   process.once('exit', killAll);
+  const cleanUp = async () => {
+    for (const child of [...children].reverse()) await terminate(child);
+    process.removeListener('exit', killAll);
+    rmSync(directory, { recursive: true, force: true });
+  };
   try {
     const started = performance.now();
     const pki = join(directory, 'pki');
@@ -131,18 +136,12 @@ export async function startControlPlane({ audit = false }: ControlPlaneOptions =
       },
       memoryMegabytes: () => ({ etcd: residentMegabytes(children[0]!), kubeApiserver: residentMegabytes(children[1]!) }),
       stop: () => {
-        stopped ??= (async () => {
-          for (const child of [...children].reverse()) await terminate(child);
-          process.removeListener('exit', killAll);
-          rmSync(directory, { recursive: true, force: true });
-        })();
+        stopped ??= cleanUp();
         return stopped;
       },
     };
   } catch (error) {
-    for (const child of [...children].reverse()) await terminate(child);
-    process.removeListener('exit', killAll);
-    rmSync(directory, { recursive: true, force: true });
+    await cleanUp();
     throw error;
   }
 }

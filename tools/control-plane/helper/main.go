@@ -122,28 +122,13 @@ func writePKI(dir string) error {
 	if err := writePEM(filepath.Join(dir, "ca.key"), "EC PRIVATE KEY", caKeyDER); err != nil {
 		return err
 	}
-	serving := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: "kube-apiserver"},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(7 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"},
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")},
-	}
+	serving := leaf(big.NewInt(2), pkix.Name{CommonName: "kube-apiserver"}, x509.ExtKeyUsageServerAuth)
+	serving.DNSNames = []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"}
+	serving.IPAddresses = []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}
 	if err := issue(dir, "serving", serving, ca, caKey); err != nil {
 		return err
 	}
-	admin := &x509.Certificate{
-		SerialNumber: big.NewInt(3),
-		Subject:      pkix.Name{CommonName: "admin", Organization: []string{"system:masters"}},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(7 * 24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}
-	if err := issue(dir, "admin", admin, ca, caKey); err != nil {
+	if err := issueClient(dir, "admin", ca, caKey); err != nil {
 		return err
 	}
 	saKey, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -207,17 +192,27 @@ func writeClientCert(dir, name string) error {
 	if err != nil {
 		return err
 	}
+	return issueClient(dir, name, ca, caKey)
+}
+
+// issueClient writes DIR/NAME.crt and .key: user NAME in system:masters (RBAC lets it do anything).
+func issueClient(dir, name string, ca *x509.Certificate, caKey *ecdsa.PrivateKey) error {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	if err != nil {
 		return err
 	}
+	return issue(dir, name, leaf(serial, pkix.Name{CommonName: name, Organization: []string{"system:masters"}}, x509.ExtKeyUsageClientAuth), ca, caKey)
+}
+
+// leaf is a week-long certificate template for a TLS server or client.
+func leaf(serial *big.Int, subject pkix.Name, usage x509.ExtKeyUsage) *x509.Certificate {
 	now := time.Now()
-	return issue(dir, name, &x509.Certificate{
+	return &x509.Certificate{
 		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: name, Organization: []string{"system:masters"}},
+		Subject:      subject,
 		NotBefore:    now.Add(-time.Hour),
 		NotAfter:     now.Add(7 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
-	}, ca, caKey)
+		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+	}
 }
