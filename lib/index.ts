@@ -5,7 +5,7 @@ export type { LeaderElectionConfig, LeaderElectionInput, AuthType } from './conf
 export { ConfigError, type ConfigProblem } from './errors/config-error.js';
 export { LeaderElectionError } from './errors/leader-election-error.js';
 export { LeaseApiError, type LeaseVerb } from './errors/lease-api-error.js';
-export type { Lease, LeaseClient, LeaseReference, LeaseSpec, LeaseWatchEvent } from './kubernetes/lease.js';
+export type { Lease, LeaseClient, LeaseReference, LeaseSpec, LeaseWatchEvent } from './lease/lease.js';
 export { kubernetesLeases, type KubernetesLeasesOptions } from './kubernetes/kubernetes-leases.js';
 export { loadKubeConfig, type KubeConfigSources } from './kubernetes/load-kube-config.js';
 export { memoryLeases, type MemoryLeases, type MemoryLeasesOptions } from './memory/memory-leases.js';

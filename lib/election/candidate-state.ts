@@ -1,4 +1,4 @@
-import type { Lease } from '../kubernetes/lease.js';
+import type { Lease } from '../lease/lease.js';
 import type { Observation } from './decide.js';
 
 /** What one candidate knows: the latest Lease it saw, and whether (since when) it leads. */

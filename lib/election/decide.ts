@@ -1,4 +1,4 @@
-import type { Lease } from '../kubernetes/lease.js';
+import type { Lease } from '../lease/lease.js';
 
 export interface ElectionTimings {
   readonly leaseDuration: number;

@@ -1,4 +1,4 @@
-import type { Lease, LeaseReference, LeaseSpec } from '../kubernetes/lease.js';
+import type { Lease, LeaseReference, LeaseSpec } from '../lease/lease.js';
 import { formatMicroTime } from './micro-time.js';
 
 /** The record a new Lease starts with, held by `identity`. */

@@ -1,4 +1,4 @@
-import type { LeaseReference } from '../kubernetes/lease.js';
+import type { LeaseReference } from '../lease/lease.js';
 
 /** The coordination API verbs the election uses, as RBAC names them. */
 export type LeaseVerb = 'get' | 'create' | 'update' | 'watch';

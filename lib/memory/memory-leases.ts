@@ -1,6 +1,6 @@
 import { AsyncSubject, Subject, asyncScheduler, concatMap, defer, filter, from, map, merge, of, takeUntil, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
-import type { Lease, LeaseClient, LeaseReference, LeaseWatchEvent } from '../kubernetes/lease.js';
+import type { Lease, LeaseClient, LeaseReference, LeaseWatchEvent } from '../lease/lease.js';
 
 export interface MemoryLeasesOptions {
   /** Delivers every answer and watch event; inject a TestScheduler for virtual time. */

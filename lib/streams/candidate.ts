@@ -7,7 +7,7 @@ import { classifyFailure } from '../election/classify-failure.js';
 import type { Clock } from '../election/clock.js';
 import { decide, type ElectionTimings } from '../election/decide.js';
 import { heldBy, newLease, released } from '../election/lease-records.js';
-import type { Lease, LeaseClient, LeaseReference } from '../kubernetes/lease.js';
+import type { Lease, LeaseClient, LeaseReference } from '../lease/lease.js';
 
 export interface CandidateContext {
   readonly reference: LeaseReference;

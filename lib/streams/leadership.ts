@@ -4,7 +4,7 @@ import type { LeaderElectionConfig, LeaderElectionInput } from '../config/leader
 import { parseConfig } from '../config/parse-config.js';
 import { clockFor } from '../election/clock.js';
 import { kubernetesLeases } from '../kubernetes/kubernetes-leases.js';
-import type { LeaseClient } from '../kubernetes/lease.js';
+import type { LeaseClient } from '../lease/lease.js';
 import { loadKubeConfig } from '../kubernetes/load-kube-config.js';
 import { candidate$ } from './candidate.js';
 

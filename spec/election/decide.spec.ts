@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { decide, type Decision, type Observation } from '../../lib/election/decide.js';
-import type { Lease } from '../../lib/kubernetes/lease.js';
+import type { Lease } from '../../lib/lease/lease.js';
 
 const timings = { leaseDuration: 15_000, renewDeadline: 10_000, retryPeriod: 2_000 };
 

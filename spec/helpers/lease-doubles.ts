@@ -1,6 +1,6 @@
 import { NEVER, Observable, defer, observeOn, throwError, timer, concatMap, type SchedulerLike, type SchedulerAction, type Subscription } from 'rxjs';
 import { LeaseApiError, type LeaseVerb } from '../../lib/errors/lease-api-error.js';
-import type { Lease, LeaseClient, LeaseReference } from '../../lib/kubernetes/lease.js';
+import type { Lease, LeaseClient, LeaseReference } from '../../lib/lease/lease.js';
 
 export interface CallRecord {
   readonly at: number;

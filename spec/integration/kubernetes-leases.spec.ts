@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { firstValueFrom, lastValueFrom, take, timeout, timer } from 'rxjs';
 import { failureOf } from '../helpers/failure-of.js';
 import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
-import type { Lease, LeaseClient } from '../../lib/kubernetes/lease.js';
+import type { Lease, LeaseClient } from '../../lib/lease/lease.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
 
 const spec = (holderIdentity: string) => ({

@@ -3,7 +3,7 @@ import { lastValueFrom, take, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { LeaseApiError } from '../../lib/errors/lease-api-error.js';
 import { failureOf } from '../helpers/failure-of.js';
-import type { Lease, LeaseWatchEvent } from '../../lib/kubernetes/lease.js';
+import type { Lease, LeaseWatchEvent } from '../../lib/lease/lease.js';
 import { memoryLeases } from '../../lib/memory/memory-leases.js';
 
 const reference = { namespace: 'prod', name: 'reports' };

@@ -5,7 +5,7 @@ import { LeaderElectionError } from '../../lib/errors/leader-election-error.js';
 import { memoryLeases, type MemoryLeases } from '../../lib/memory/memory-leases.js';
 import { leadership$ } from '../../lib/streams/leadership.js';
 import { whileLeader } from '../../lib/streams/while-leader.js';
-import type { LeaseClient } from '../../lib/kubernetes/lease.js';
+import type { LeaseClient } from '../../lib/lease/lease.js';
 import { deliveredOn, faultyLeases, PausedScheduler, recordingLeases, type CallRecord } from '../helpers/lease-doubles.js';
 
 const lease = { namespace: 'prod', name: 'reports' };

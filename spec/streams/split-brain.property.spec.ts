@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { catchError, concatMap, defer, map, NEVER, throwError, timer, type Observable, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { LeaseApiError } from '../../lib/errors/lease-api-error.js';
-import type { LeaseClient, LeaseReference } from '../../lib/kubernetes/lease.js';
+import type { LeaseClient, LeaseReference } from '../../lib/lease/lease.js';
 import { memoryLeases } from '../../lib/memory/memory-leases.js';
 import { leadership$ } from '../../lib/streams/leadership.js';
 

@@ -22,9 +22,18 @@ export interface LeaseSpec {
 export interface Lease extends LeaseReference {
   /** Set by the server on every write; an update carrying a stale one is refused with 409. */
   readonly resourceVersion?: string;
+  /** The election's fields. On a write they replace those of {@link Lease.object}'s spec. */
   readonly spec: LeaseSpec;
+  /**
+   * The whole object as the server last returned it: labels, annotations, ownerReferences,
+   * finalizers, and spec fields the election does not own (`strategy`, `preferredHolder`).
+   * A write sends it back with only the election's fields changed, so nothing else is lost.
+   * Absent for a Lease that is being created.
+   */
+  readonly object?: Readonly<Record<string, unknown>>;
 }
 
+/** One change of the watched Lease. A DELETED event carries the deletion's resourceVersion. */
 export interface LeaseWatchEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
   readonly lease: Lease;
@@ -35,6 +44,12 @@ export interface LeaseWatchEvent {
  * subscription, and unsubscribing aborts the request. Failures are {@link LeaseApiError}s.
  */
 export interface LeaseClient {
+  /**
+   * Names where the Leases live (the API server's URL, say). Two candidates for the same
+   * namespace, lease and identity through clients of one origin are one candidate: the second
+   * shares the first's election. Without it, the client object itself is the origin.
+   */
+  readonly origin?: string;
   /** Reads the Lease; errors with status 404 when it does not exist. */
   get(reference: LeaseReference): Observable<Lease>;
   /** Creates the Lease; errors with status 409 (AlreadyExists) when it exists. */
