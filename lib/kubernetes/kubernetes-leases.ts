@@ -2,7 +2,7 @@ import { ApiException, CoordinationV1Api, Watch, type KubeConfig, type V1Lease }
 import { Observable, defer, from, map } from 'rxjs';
 import { formatMicroTime } from '../election/micro-time.js';
 import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
-import type { Lease, LeaseClient, LeaseReference, LeaseWatchEvent } from './lease.js';
+import type { Lease, LeaseClient, LeaseReference, LeaseWatchEvent } from '../lease/lease.js';
 
 export interface KubernetesLeasesOptions {
   /** Server-side watch timeout range, seconds; the watch resumes from its resourceVersion after each. */
