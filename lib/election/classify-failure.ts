@@ -3,22 +3,35 @@ import { LeaseApiError } from '../errors/lease-api-error.js';
 
 /**
  * How the election reacts to a failed call: `conflict` (re-read and decide again), `missing`
- * (the lease is gone), `transient` (retry with backoff) or `permanent` (give up and say why).
+ * (the lease is gone), `transient` (retry with backoff), `unreachable` (no answer from the
+ * server: retry, unless the server has never answered at all) or `permanent` (give up and say why).
  */
 export type Failure =
-  | { readonly kind: 'conflict' | 'missing' | 'transient' }
+  | { readonly kind: 'conflict' | 'missing' | 'transient' | 'unreachable' }
   | { readonly kind: 'permanent'; readonly error: LeaderElectionError };
 
-const roleRule = 'a Role with apiGroups ["coordination.k8s.io"], resources ["leases"], verbs ["get", "list", "watch", "create", "update", "patch", "delete"], bound to this service account';
+/** What the candidate has seen so far, which changes how some failures are read. */
+export interface FailureHistory {
+  /** Some call has succeeded: a 401/403 now is more likely a passing authn/authz outage or a rotation than a misconfiguration. */
+  readonly succeededOnce: boolean;
+}
 
-export function classifyFailure(error: unknown): Failure {
-  if (!(error instanceof LeaseApiError)) return { kind: 'transient' };
+export const roleRule = 'a Role with apiGroups ["coordination.k8s.io"], resources ["leases"], verbs ["get", "list", "watch", "create", "update", "patch", "delete"], bound to this identity';
+
+export function classifyFailure(error: unknown, { succeededOnce }: FailureHistory): Failure {
+  if (!(error instanceof LeaseApiError) || error.status === undefined) return { kind: 'unreachable' };
   const { status, verb, lease } = error;
-  if (status === undefined || status === 408 || status === 429 || status >= 500) return { kind: 'transient' };
+  if (status === 408 || status === 429 || status >= 500) return { kind: 'transient' };
   if (status === 409) return { kind: 'conflict' };
   if (status === 404 && verb !== 'create') return { kind: 'missing' };
   if (status === 410 && verb === 'watch') return { kind: 'missing' };
+  if ((status === 401 || status === 403) && succeededOnce) return { kind: 'transient' };
   return { kind: 'permanent', error: new LeaderElectionError(error, advice(status, verb, lease.namespace)) };
+}
+
+/** The error for a candidate whose requests have never reached the API server in `within` ms. */
+export function unreachableError(error: LeaseApiError, within: string): LeaderElectionError {
+  return new LeaderElectionError(error, `No request has reached the API server in ${within}: check the server address, DNS, TLS (the CA bundle) and credential plugins.`);
 }
 
 function advice(status: number, verb: string, namespace: string): string {

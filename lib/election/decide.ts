@@ -55,6 +55,11 @@ export function decide({ identity, now, observation, renewedAt, timings }: Decis
   }
   if (leading) return { action: 'step-down', reason: 'lease taken by another' };
   if (holder === '') return { action: 'acquire', lease };
-  const expiresAt = observedAt + lease.spec.leaseDurationSeconds * 1000;
+  const expiresAt = observedAt + validSeconds(lease.spec.leaseDurationSeconds) * 1000;
   return now >= expiresAt ? { action: 'acquire', lease } : { action: 'wait', until: expiresAt };
+}
+
+/** A record's leaseDurationSeconds as client-go reads it: zero, negative or garbage means expired now. */
+function validSeconds(seconds: number): number {
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
 }

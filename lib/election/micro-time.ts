@@ -3,10 +3,10 @@
  * digits, as client-go writes `renewTime` and `acquireTime`.
  */
 export function formatMicroTime(epochMilliseconds: number): string {
-  const whole = Math.floor(epochMilliseconds);
-  const microseconds = Math.round((epochMilliseconds - whole) * 1000);
+  const microseconds = Math.round(epochMilliseconds * 1000);
+  const whole = Math.floor(microseconds / 1000);
   const iso = new Date(whole).toISOString();
-  return `${iso.slice(0, 23)}${String(Math.min(microseconds, 999)).padStart(3, '0')}Z`;
+  return `${iso.slice(0, 23)}${String(microseconds - whole * 1000).padStart(3, '0')}Z`;
 }
 
 /** Parses a MicroTime (or any RFC 3339 time) to epoch milliseconds, keeping microseconds. */

@@ -47,9 +47,10 @@ export function memoryLeases({ scheduler = asyncScheduler, latency = 0, namespac
     if (log.length > history) log.shift();
     events$.next(entry);
   };
+  // Like a PUT: the stored object is what was sent, so a writer that drops a field loses it.
   const stored = (lease: Lease): Lease => {
     revision += 1;
-    const saved = { ...lease, spec: { ...lease.spec }, resourceVersion: String(revision) };
+    const saved = asStored(lease, String(revision));
     store.set(keyOf(lease), saved);
     return saved;
   };
@@ -70,6 +71,7 @@ export function memoryLeases({ scheduler = asyncScheduler, latency = 0, namespac
   });
 
   return {
+    origin: `memory:${++stores}`,
     get: (reference) => roundTrip(() => {
       const lease = store.get(keyOf(reference));
       if (!lease) throw failure('get', reference, 404, 'NotFound', `leases.coordination.k8s.io "${reference.name}" not found`);
@@ -120,10 +122,23 @@ export function memoryLeases({ scheduler = asyncScheduler, latency = 0, namespac
       if (!current) return;
       store.delete(keyOf(reference));
       revision += 1;
-      record(keyOf(reference), 'DELETED', { ...current, resourceVersion: String(revision) });
+      record(keyOf(reference), 'DELETED', asStored(current, String(revision)));
     },
     closeWatches: () => closeWatches$.next(),
   };
+}
+
+let stores = 0;
+
+function asStored(lease: Lease, resourceVersion: string): Lease {
+  const { namespace, name, spec } = lease;
+  const sent = structuredClone(lease.object ?? { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }) as Record<string, unknown>;
+  const object = {
+    ...sent,
+    metadata: { ...(sent.metadata as object | undefined), name, namespace, resourceVersion },
+    spec: { ...(sent.spec as object | undefined), ...spec },
+  };
+  return { namespace, name, resourceVersion, spec: { ...spec }, object };
 }
 
 function keyOf({ namespace, name }: LeaseReference): string {

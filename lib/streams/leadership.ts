@@ -1,12 +1,14 @@
-import type { KubeConfig } from '@kubernetes/client-node';
-import { ReplaySubject, asyncScheduler, defer, distinctUntilChanged, share, startWith, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, distinctUntilChanged, startWith, type Observable, type SchedulerLike } from 'rxjs';
 import type { LeaderElectionConfig, LeaderElectionInput } from '../config/leader-election-config.js';
 import { parseConfig } from '../config/parse-config.js';
+import { quietLogger, type Logger } from '../diagnostics/logger.js';
 import { clockFor } from '../election/clock.js';
 import { kubernetesLeases } from '../kubernetes/kubernetes-leases.js';
-import type { LeaseClient } from '../lease/lease.js';
 import { loadKubeConfig } from '../kubernetes/load-kube-config.js';
+import type { LeaseClient } from '../lease/lease.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { candidate$ } from './candidate.js';
+import { electionKey, sharedElection$ } from './shared-elections.js';
 
 export interface LeadershipOptions {
   /** Drives every timer and reads the clock; inject a TestScheduler for virtual time. */
@@ -17,6 +19,8 @@ export interface LeadershipOptions {
   readonly kubeConfig?: KubeConfig;
   /** Source of jitter in [0, 1); inject a constant for deterministic tests. */
   readonly random?: () => number;
+  /** Where to say what happens (start and stop of leading, retried failures, a watch that is not allowed). Quiet by default. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -24,31 +28,31 @@ export interface LeadershipOptions {
  *
  * The stream starts `false`, then emits only changes. It is shared: the first subscriber starts
  * the election, later ones get the current state at once, the last to unsubscribe stops it (and
- * releases the lease if leading, unless `release_on_cancel` is false). It keeps contending after
- * losing, never completes, and errors only with a {@link LeaderElectionError} that retrying
- * cannot fix.
+ * releases the lease if leading, unless `release_on_cancel` is false). In one process, one
+ * namespace, lease and identity is one candidate: every `leadership$` naming the same ones
+ * (through the same cluster) shares that election, whose options are those of the call that
+ * started it. It keeps contending after losing, never completes, and errors only with a
+ * {@link LeaderElectionError} that retrying cannot fix, always after saying `false`.
  *
  * @param config a validated {@link LeaderElectionConfig} or raw collector-style input.
- * @throws {@link ConfigError} at once when `config` is invalid.
+ * @throws {@link ConfigError} at once when `config` is invalid, or when its credentials cannot
+ * be found (no service account token or KUBERNETES_SERVICE_HOST/PORT, no kubeconfig file or context).
  */
 export function leadership$(config: LeaderElectionConfig | LeaderElectionInput, options: LeadershipOptions = {}): Observable<boolean> {
   const parsed = parseConfig(config);
   const { leaseName, leaseNamespace, identity, releaseOnCancel, leaseDuration, renewDeadline, retryPeriod } = parsed;
-  const scheduler = options.scheduler ?? asyncScheduler;
-  return defer(() =>
-    candidate$({
-      reference: { namespace: leaseNamespace, name: leaseName },
-      identity,
-      timings: { leaseDuration, renewDeadline, retryPeriod },
-      releaseOnCancel,
-      leases: options.leases ?? kubernetesLeases(options.kubeConfig ?? loadKubeConfig(parsed)),
-      scheduler,
-      clock: clockFor(options.scheduler),
-      random: options.random ?? Math.random,
-    }),
-  ).pipe(
-    startWith(false),
-    distinctUntilChanged(),
-    share({ connector: () => new ReplaySubject<boolean>(1), resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
-  );
+  const leases = options.leases ?? kubernetesLeases(options.kubeConfig ?? loadKubeConfig(parsed));
+  const reference = { namespace: leaseNamespace, name: leaseName };
+  const start = () => candidate$({
+    reference,
+    identity,
+    timings: { leaseDuration, renewDeadline, retryPeriod },
+    releaseOnCancel,
+    leases,
+    scheduler: options.scheduler ?? asyncScheduler,
+    clock: clockFor(options.scheduler),
+    random: options.random ?? Math.random,
+    logger: options.logger ?? quietLogger,
+  }).pipe(startWith(false), distinctUntilChanged());
+  return sharedElection$(electionKey(leases, reference, identity), start);
 }

@@ -54,10 +54,11 @@ export function deliveredOn(inner: LeaseClient, scheduler: SchedulerLike): Lease
 
 /**
  * A scheduler whose process is stopped (SIGSTOP, a long GC) during [from, to): time goes on,
- * but nothing scheduled through it runs until `to`.
+ * but nothing scheduled through it runs until `resumeAt` (`to` unless given; give the timers'
+ * scheduler a later one than the I/O's to have answers handled first on resume, as Node does).
  */
 export class PausedScheduler implements SchedulerLike {
-  constructor(private readonly base: SchedulerLike, private readonly from: number, private readonly to: number) {}
+  constructor(private readonly base: SchedulerLike, private readonly from: number, private readonly to: number, private readonly resumeAt = to) {}
 
   now(): number {
     return this.base.now();
@@ -65,7 +66,7 @@ export class PausedScheduler implements SchedulerLike {
 
   schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
     const due = this.now() + delay;
-    const runAt = due >= this.from && due < this.to ? this.to : due;
+    const runAt = due >= this.from && due < this.to ? this.resumeAt : due;
     return this.base.schedule(work, runAt - this.now(), state);
   }
 }

@@ -79,11 +79,11 @@ describe('leadership$ (virtual time, memoryLeases with 5 ms each way)', () => {
     expect(store.peek(lease)!.spec).to.include({ holderIdentity: 'b', leaseTransitions: 1, leaseDurationSeconds: 15 });
   });
 
-  it('still releases when a renewal is in flight at unsubscribe (its 409 is followed by one read)', () => {
+  it('still releases when a renewal is in flight at unsubscribe: it reads once and releases the record its renewal wrote', () => {
     scheduler.run(({ expectObservable }) => {
-      // a renews at 2010 (applied 2015); it unsubscribes at 2012, so its release carries a stale resourceVersion
+      // a renews at 2010 (applied 2015) and unsubscribes at 2012; its read (2017) sees its own renewal, released at 2027
       expectObservable(candidate('a'), '^ 2011ms !').toBe('f 19ms t', values);
-      expectObservable(candidate('b', store, { release_on_cancel: false }), '- 100ms ^ 3s !').toBe('- 100ms f 1950ms t', values);
+      expectObservable(candidate('b', store, { release_on_cancel: false }), '- 100ms ^ 3s !').toBe('- 100ms f 1940ms t', values);
     });
     expect(store.peek(lease)!.spec).to.include({ holderIdentity: 'b', leaseTransitions: 1 });
   });
@@ -237,13 +237,25 @@ describe('leadership$ (virtual time, memoryLeases with 5 ms each way)', () => {
     expect(caught!.message).to.contain('Namespace "prod" does not exist');
   });
 
-  it('says false before erroring when a leader loses permission', () => {
-    const revoked = faultyLeases(store, scheduler, (verb, now) => (verb === 'update' && now >= 3000 ? { status: 403 } : undefined));
+  it('retries a 401/403 after earlier success (an authn/authz outage), stepping down on its deadline and leading again after', () => {
+    const warnings: string[] = [];
+    const revoked = faultyLeases(store, scheduler, (verb, now) => (verb === 'update' && now >= 3000 && now < 20_000 ? { status: 403 } : undefined));
+    scheduler.run(({ expectObservable }) => {
+      const a = leadership$(config('a'), { scheduler, leases: revoked, random: () => 0, logger: { warn: (message) => warnings.push(message) } });
+      // renewed last at 2010; 403s from 4010 on; says false at 12010; the first update after 20 s succeeds
+      expectObservable(a, '^ 30s !').toBe('f 19ms t 11989ms f 8029ms t', values);
+    });
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.contain('HTTP 403').and.to.contain('after working before');
+  });
+
+  it('still errors at once on a 401/403 before any call ever succeeded (misconfiguration)', () => {
+    const unauthorized = faultyLeases(store, scheduler, (verb) => (verb === 'watch' ? undefined : { status: 401 }));
     const seen: string[] = [];
     scheduler.run(() => {
-      candidate('a', revoked).subscribe({ next: (value) => seen.push(String(value)), error: (error: Error) => seen.push(error.name) });
+      candidate('a', unauthorized).subscribe({ next: (value) => seen.push(String(value)), error: (error: Error) => seen.push(`${error.name} at ${scheduler.now()}`) });
     });
-    expect(seen).to.deep.equal(['false', 'true', 'false', 'LeaderElectionError']);
+    expect(seen).to.deep.equal(['false', 'LeaderElectionError at 5']);
   });
 
   it('throws ConfigError at call time for invalid raw config', () => {

@@ -1,0 +1,102 @@
+import { EMPTY, catchError, concatMap, defaultIfEmpty, defer, ignoreElements, map, of, race, take, throwError, timer, type Observable } from 'rxjs';
+import type { CandidateState } from '../election/candidate-state.js';
+import { classifyFailure, unreachableError } from '../election/classify-failure.js';
+import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
+import { leaseName, type CandidateContext } from './candidate-context.js';
+
+type Outcome<T> = { readonly kind: 'answer'; readonly value: T } | { readonly kind: 'failure'; readonly error: LeaseApiError };
+
+/**
+ * Runs one API call. A leader's call is cut off at its renew deadline (the next step then steps
+ * down); a follower's after renew_deadline. Cutting off unsubscribes, which aborts the request.
+ * Failures become state changes, backoff, or the end of the election.
+ */
+export function call$<T>(
+  context: CandidateContext, state: CandidateState, verb: LeaseVerb, request: () => Observable<T>, onAnswer: (value: T) => Observable<boolean>,
+): Observable<boolean> {
+  const { clock, timings, scheduler, reference } = context;
+  const limit = state.renewedAt === undefined ? timings.renewDeadline : state.renewedAt + timings.renewDeadline - clock.monotonic();
+  const answer$ = defer(request).pipe(
+    take(1),
+    map((value): Outcome<T> => ({ kind: 'answer', value })),
+    defaultIfEmpty<Outcome<T>, Outcome<T>>({ kind: 'failure', error: new LeaseApiError(verb, reference, undefined, undefined, 'the LeaseClient completed without an answer') }),
+    catchError((error: unknown) => of<Outcome<T>>({ kind: 'failure', error: asLeaseApiError(error, context, verb) })),
+  );
+  const timeUp$ = timer(Math.max(0, limit), scheduler).pipe(
+    map((): Outcome<T> => ({ kind: 'failure', error: new LeaseApiError(verb, reference, undefined, undefined, `no answer within ${Math.round(limit)} ms`) })),
+  );
+  return race(answer$, timeUp$).pipe(
+    take(1),
+    concatMap((outcome) => {
+      if (verb !== 'get') state.writeInFlight = outcome.kind === 'failure' && mayHaveLanded(outcome.error);
+      if (outcome.kind === 'failure') return afterFailure$(context, state, outcome.error);
+      recovered(context, state);
+      return onAnswer(outcome.value);
+    }),
+  );
+}
+
+/** No answer, or a server error after which the write may still have been applied. */
+function mayHaveLanded({ status }: LeaseApiError): boolean {
+  return status === undefined || status >= 500;
+}
+
+function asLeaseApiError(error: unknown, { reference }: CandidateContext, verb: LeaseVerb): LeaseApiError {
+  if (error instanceof LeaseApiError) return error;
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return new LeaseApiError(verb, reference, undefined, undefined, `the LeaseClient failed: ${detail}`);
+}
+
+function recovered(context: CandidateContext, state: CandidateState): void {
+  if (state.consecutiveFailures > 0) context.logger.info?.(`lease ${leaseName(context)}: API calls succeed again after ${state.consecutiveFailures} failed`);
+  state.consecutiveFailures = 0;
+  state.consecutiveConflicts = 0;
+  state.succeededOnce = true;
+  state.reachedServer = true;
+}
+
+function afterFailure$(context: CandidateContext, state: CandidateState, error: LeaseApiError): Observable<never> {
+  const failure = classifyFailure(error, state);
+  if (error.status !== undefined) state.reachedServer = true;
+  switch (failure.kind) {
+    case 'permanent':
+      state.stepDown();
+      return throwError(() => failure.error);
+    case 'conflict':
+      state.forget();
+      // A conflict means someone else wrote; read again at once, but never spin on a server that conflicts forever.
+      state.consecutiveConflicts += 1;
+      return state.consecutiveConflicts > 2 ? backoff$(context, state) : EMPTY;
+    case 'missing':
+      state.observeAbsent();
+      return EMPTY;
+    case 'unreachable':
+      if (!state.reachedServer && context.clock.monotonic() - state.startedAt >= context.timings.renewDeadline) {
+        state.stepDown();
+        return throwError(() => unreachableError(error, `${context.timings.renewDeadline} ms`));
+      }
+      return report$(context, state, error);
+    case 'transient':
+      return report$(context, state, error);
+  }
+}
+
+/** Says once per run of failures what failed, then backs off. */
+function report$(context: CandidateContext, state: CandidateState, error: LeaseApiError): Observable<never> {
+  if (state.consecutiveFailures === 0) {
+    const authorization = error.status === 401 || error.status === 403 ? ' (credentials or RBAC refused after working before: retrying, as for an authn/authz outage or a rotation)' : '';
+    context.logger.warn?.(`lease ${leaseName(context)}: ${error.message}${authorization}; retrying with backoff`);
+  }
+  return backoff$(context, state);
+}
+
+/** After a transient failure: a leader retries soon (but never past its deadline); a follower waits about retry_period. */
+export function backoff$(context: CandidateContext, state: CandidateState): Observable<never> {
+  const { timings, random, scheduler, clock } = context;
+  state.consecutiveFailures += 1;
+  const delay = state.renewedAt === undefined
+    ? timings.retryPeriod * (1 + random() * 1.2)
+    : Math.min(timings.retryPeriod, 100 * 2 ** Math.min(state.consecutiveFailures - 1, 30)) * (1 + random() * 0.2);
+  const deadline = state.renewedAt === undefined ? Infinity : state.renewedAt + timings.renewDeadline - clock.monotonic();
+  return timer(Math.max(0, Math.min(delay, deadline)), scheduler).pipe(ignoreElements());
+}
