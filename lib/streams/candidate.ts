@@ -1,4 +1,5 @@
-import { EMPTY, Subject, catchError, concat, defer, finalize, ignoreElements, merge, of, race, repeat, take, tap, throwError, timer, type Observable } from 'rxjs';
+import { EMPTY, Subject, catchError, concat, defer, finalize, ignoreElements, merge, of, race, repeat, startWith, take, tap, throwError, timer, type Observable } from 'rxjs';
+import { notLeading, type CandidateStatus } from '../election/candidate-status.js';
 import { CandidateState } from '../election/candidate-state.js';
 import { decide } from '../election/decide.js';
 import { heldBy, newLease } from '../election/lease-records.js';
@@ -11,27 +12,29 @@ import { releaseOnTeardown } from './release.js';
 export type { CandidateContext } from './candidate-context.js';
 
 /**
- * One candidate's election, as a cold stream of "I lead" / "I do not lead" signals (with
- * repeats). The loop is thin: each step asks {@link decide} what to do and does it. It says
- * `false` before it errors.
+ * One candidate's election, as a cold stream of statuses: not leading at the start, leading
+ * after each successful write (with the term and the deadline to renew by), not leading on
+ * stepping down. The loop is thin: each step asks {@link decide} what to do and does it. It
+ * says "not leading" before it errors.
  */
-export function candidate$(context: CandidateContext): Observable<boolean> {
+export function candidate$(context: CandidateContext): Observable<CandidateStatus> {
   return defer(() => {
     const state = new CandidateState(context.clock.monotonic());
     const changed$ = new Subject<void>();
     const loop$ = defer(() => step$(context, state, changed$)).pipe(repeat());
     const watch$ = watchLease$(context, state, changed$);
     return merge(loop$, watch$).pipe(
+      startWith(notLeading),
       catchError((error: unknown) => {
         state.stepDown();
-        return concat(of(false), throwError(() => error));
+        return concat(of(notLeading), throwError(() => error));
       }),
       finalize(() => releaseOnTeardown(context, state)),
     );
   });
 }
 
-function step$(context: CandidateContext, state: CandidateState, changed$: Observable<void>): Observable<boolean> {
+function step$(context: CandidateContext, state: CandidateState, changed$: Observable<void>): Observable<CandidateStatus> {
   const { clock, identity, timings, reference, leases, logger } = context;
   const now = clock.monotonic();
   const decision = decide({ identity, now, observation: state.observation, renewedAt: state.renewedAt, timings });
@@ -39,7 +42,7 @@ function step$(context: CandidateContext, state: CandidateState, changed$: Obser
     case 'step-down':
       state.stepDown();
       logger.info?.(`lease ${leaseName(context)}: ${identity} stopped leading: ${decision.reason}`);
-      return of(false);
+      return of(notLeading);
     case 'wait':
       return wait$(context, state, changed$, decision.until);
     case 'read':
@@ -60,7 +63,7 @@ function step$(context: CandidateContext, state: CandidateState, changed$: Obser
  * handled after send time + renew_deadline (the process was paused, say) is not trusted: by
  * then others may have judged the record expired, so it is only observed and decided on again.
  */
-function write$(context: CandidateContext, state: CandidateState, lease: Lease): Observable<boolean> {
+function write$(context: CandidateContext, state: CandidateState, lease: Lease): Observable<CandidateStatus> {
   const { clock, leases, timings, logger } = context;
   const sentAt = clock.monotonic();
   const creating = lease.resourceVersion === undefined;
@@ -73,10 +76,10 @@ function write$(context: CandidateContext, state: CandidateState, lease: Lease):
       state.observe(written, now);
       return EMPTY;
     }
-    const wasLeading = state.leading;
+    if (!state.leading) logger.info?.(`lease ${leaseName(context)}: ${context.identity} started leading in term ${written.spec.leaseTransitions}`);
     state.becameLeader(written, sentAt, now);
-    if (!wasLeading) logger.info?.(`lease ${leaseName(context)}: ${context.identity} started leading`);
-    return wasLeading ? EMPTY : of(true);
+    const term = { identity: context.identity, term: written.spec.leaseTransitions, acquiredAt: written.spec.acquireTime };
+    return of<CandidateStatus>({ leading: true, term, renewedAt: sentAt, deadline: sentAt + timings.renewDeadline });
   });
 }
 

@@ -1,14 +1,15 @@
-import { asyncScheduler, distinctUntilChanged, startWith, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, distinctUntilChanged, map, type Observable, type SchedulerLike } from 'rxjs';
 import type { LeaderElectionConfig, LeaderElectionInput } from '../config/leader-election-config.js';
 import { parseConfig } from '../config/parse-config.js';
 import { quietLogger, type Logger } from '../diagnostics/logger.js';
+import { leadsAt } from '../election/candidate-status.js';
 import { clockFor } from '../election/clock.js';
 import { kubernetesLeases } from '../kubernetes/kubernetes-leases.js';
 import { loadKubeConfig } from '../kubernetes/load-kube-config.js';
 import type { LeaseClient } from '../lease/lease.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { candidate$ } from './candidate.js';
-import { electionKey, sharedElection$ } from './shared-elections.js';
+import { electionKey, joinElection$, type SharedElection } from './shared-elections.js';
 
 export interface LeadershipOptions {
   /** Drives every timer and reads the clock; inject a TestScheduler for virtual time. */
@@ -43,16 +44,24 @@ export function leadership$(config: LeaderElectionConfig | LeaderElectionInput, 
   const { leaseName, leaseNamespace, identity, releaseOnCancel, leaseDuration, renewDeadline, retryPeriod } = parsed;
   const leases = options.leases ?? kubernetesLeases(options.kubeConfig ?? loadKubeConfig(parsed));
   const reference = { namespace: leaseNamespace, name: leaseName };
-  const start = () => candidate$({
-    reference,
-    identity,
-    timings: { leaseDuration, renewDeadline, retryPeriod },
-    releaseOnCancel,
-    leases,
-    scheduler: options.scheduler ?? asyncScheduler,
-    clock: clockFor(options.scheduler),
-    random: options.random ?? Math.random,
-    logger: options.logger ?? quietLogger,
-  }).pipe(startWith(false), distinctUntilChanged());
-  return sharedElection$(electionKey(leases, reference, identity), start);
+  const start = (): SharedElection => {
+    const clock = clockFor(options.scheduler);
+    const status$ = candidate$({
+      reference,
+      identity,
+      timings: { leaseDuration, renewDeadline, retryPeriod },
+      releaseOnCancel,
+      leases,
+      scheduler: options.scheduler ?? asyncScheduler,
+      clock,
+      random: options.random ?? Math.random,
+      logger: options.logger ?? quietLogger,
+    });
+    return { status$, monotonic: () => clock.monotonic() };
+  };
+  // A late subscriber is told the status as of now: a leader whose deadline passed while its process was stopped is not leading.
+  return joinElection$(electionKey(leases, reference, identity), start, ({ status$, monotonic }) => status$.pipe(
+    map((status) => leadsAt(status, monotonic())),
+    distinctUntilChanged(),
+  ));
 }

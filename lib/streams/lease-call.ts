@@ -11,9 +11,9 @@ type Outcome<T> = { readonly kind: 'answer'; readonly value: T } | { readonly ki
  * down); a follower's after renew_deadline. Cutting off unsubscribes, which aborts the request.
  * Failures become state changes, backoff, or the end of the election.
  */
-export function call$<T>(
-  context: CandidateContext, state: CandidateState, verb: LeaseVerb, request: () => Observable<T>, onAnswer: (value: T) => Observable<boolean>,
-): Observable<boolean> {
+export function call$<T, R>(
+  context: CandidateContext, state: CandidateState, verb: LeaseVerb, request: () => Observable<T>, onAnswer: (value: T) => Observable<R>,
+): Observable<R> {
   const { clock, timings, scheduler, reference } = context;
   const limit = state.renewedAt === undefined ? timings.renewDeadline : state.renewedAt + timings.renewDeadline - clock.monotonic();
   const answer$ = defer(request).pipe(

@@ -1,7 +1,14 @@
 import { ReplaySubject, defer, finalize, share, type Observable } from 'rxjs';
+import type { CandidateStatus } from '../election/candidate-status.js';
 import type { LeaseClient, LeaseReference } from '../lease/lease.js';
 
-const running = new Map<string, Observable<boolean>>();
+/** A running election as its subscribers see it: its statuses, and its clock to judge their deadlines by. */
+export interface SharedElection {
+  readonly status$: Observable<CandidateStatus>;
+  readonly monotonic: () => number;
+}
+
+const running = new Map<string, SharedElection>();
 const clientOrigins = new WeakMap<LeaseClient, string>();
 let unnamedClients = 0;
 
@@ -22,19 +29,23 @@ function originOf(leases: LeaseClient): string {
 
 /**
  * Joins the election running under `key`, or starts it with `start` when none runs. The first
- * subscriber starts it, later ones get its current value at once, the last to leave stops it.
+ * subscriber starts it, later ones get its latest status at once, the last to leave stops it.
  */
-export function sharedElection$(key: string, start: () => Observable<boolean>): Observable<boolean> {
+export function joinElection$<T>(key: string, start: () => SharedElection, view: (election: SharedElection) => Observable<T>): Observable<T> {
   return defer(() => {
     const existing = running.get(key);
-    if (existing) return existing;
-    const election$: Observable<boolean> = start().pipe(
-      finalize(() => {
-        if (running.get(key) === election$) running.delete(key);
-      }),
-      share({ connector: () => new ReplaySubject<boolean>(1), resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
-    );
-    running.set(key, election$);
-    return election$;
+    if (existing) return view(existing);
+    const { status$, monotonic } = start();
+    const election: SharedElection = {
+      monotonic,
+      status$: status$.pipe(
+        finalize(() => {
+          if (running.get(key) === election) running.delete(key);
+        }),
+        share({ connector: () => new ReplaySubject<CandidateStatus>(1), resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }),
+      ),
+    };
+    running.set(key, election);
+    return view(election);
   });
 }

@@ -76,6 +76,18 @@ describe('safety and liveness holes, closed (virtual time)', () => {
       expect(seen.filter((line) => line.startsWith('a true')), seen.join(', ')).to.deep.equal([]);
       expect(seen.filter((line) => line.startsWith('b true')), 'b takes over once a\'s record expires').to.have.length(1);
     });
+    it('a subscriber joining a leader whose process was stopped past its deadline is told false, before the leader\'s own timers run', () => {
+      const late: string[] = [];
+      scheduler.run(() => {
+        const timers = new PausedScheduler(scheduler, 5000, 30_000, 30_001);
+        const a = leadership$(config('a'), { scheduler: timers, leases: deliveredOn(store, new PausedScheduler(scheduler, 5000, 30_000)), random: () => 0 });
+        const first = a.subscribe();
+        scheduler.schedule(() => { first.add(a.subscribe((leading) => late.push(`${leading} at ${scheduler.now()}`))); }, 30_000);
+        scheduler.schedule(() => first.unsubscribe(), 31_000);
+      });
+      // and leads again only after a fresh write of its own (nobody else contends here)
+      expect(late).to.deep.equal(['false at 30000', 'true at 30011']);
+    });
   });
 
   describe('stuck, leaking, or giving up when it should not', () => {

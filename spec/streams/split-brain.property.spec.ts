@@ -6,6 +6,7 @@ import { LeaseApiError } from '../../lib/errors/lease-api-error.js';
 import type { LeaseClient, LeaseReference } from '../../lib/lease/lease.js';
 import { memoryLeases } from '../../lib/memory/memory-leases.js';
 import { leadership$ } from '../../lib/streams/leadership.js';
+import { deliveredOn, PausedScheduler } from '../helpers/lease-doubles.js';
 
 interface CandidatePlan {
   readonly latencies: readonly number[];
@@ -14,6 +15,12 @@ interface CandidatePlan {
   readonly stopAt: number | undefined;
   readonly releaseOnCancel: boolean;
   readonly startAt: number;
+  /** Unsubscribe and subscribe the same observable again at once. */
+  readonly resubscribeAt: number | undefined;
+  /** A second `leadership$` call with the same identity, subscribed then. */
+  readonly twinAt: number | undefined;
+  /** The process is stopped (GC, SIGSTOP) for a while; on resume, answers are handled before timers. */
+  readonly pause: { readonly at: number; readonly length: number } | undefined;
 }
 
 const faultsEnd = 90_000;
@@ -41,6 +48,7 @@ function unreliable(inner: LeaseClient, scheduler: TestScheduler, plan: Candidat
   });
   const watchDelay = plan.latencies[0]!;
   return {
+    origin: inner.origin,
     get: (reference) => through('get', reference, () => inner.get(reference)),
     create: (lease) => through('create', lease, () => inner.create(lease)),
     replace: (lease) => through('update', lease, () => inner.replace(lease)),
@@ -48,60 +56,125 @@ function unreliable(inner: LeaseClient, scheduler: TestScheduler, plan: Candidat
   };
 }
 
+const moment = fc.option(fc.integer({ min: 1_000, max: faultsEnd }), { nil: undefined });
 const candidatePlan: fc.Arbitrary<CandidatePlan> = fc.record({
   latencies: fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 8 }),
   failureRate: fc.double({ min: 0, max: 0.4, noNaN: true }),
   hangRate: fc.double({ min: 0, max: 0.1, noNaN: true }),
-  stopAt: fc.option(fc.integer({ min: 1_000, max: faultsEnd }), { nil: undefined }),
+  stopAt: moment,
   releaseOnCancel: fc.boolean(),
   startAt: fc.integer({ min: 0, max: 20_000 }),
+  resubscribeAt: moment,
+  twinAt: moment,
+  pause: fc.option(fc.record({ at: fc.integer({ min: 1_000, max: faultsEnd }), length: fc.integer({ min: 1, max: 40_000 }) }), { nil: undefined }),
 });
 
+/**
+ * Who says `true`, per identity: an identity leads while any of its subscriptions' last word was
+ * `true`, except while its process is stopped (it cannot act then; on resume it must step down
+ * before anything else, which `resumed` checks).
+ */
+class LeaderBoard {
+  readonly overlaps: string[] = [];
+  private readonly saying = new Map<string, boolean>();
+  private readonly paused = new Set<number>();
+
+  constructor(private readonly now: () => number) {}
+
+  said(index: number, subscription: number, leading: boolean): void {
+    this.saying.set(`${index}/${subscription}`, leading);
+    if (leading) this.check(index, 'said true');
+  }
+
+  left(index: number, subscription: number): void {
+    this.saying.delete(`${index}/${subscription}`);
+  }
+
+  pause(index: number): void {
+    this.paused.add(index);
+  }
+
+  resumed(index: number): void {
+    this.paused.delete(index);
+    if (this.leads(index)) this.check(index, 'still true after resuming');
+  }
+
+  leaders(): number[] {
+    const identities = new Set([...this.saying.keys()].map((key) => Number(key.split('/')[0])));
+    return [...identities].filter((index) => this.leads(index) && !this.paused.has(index));
+  }
+
+  private leads(index: number): boolean {
+    return [...this.saying].some(([key, leading]) => leading && key.startsWith(`${index}/`));
+  }
+
+  private check(index: number, what: string): void {
+    const others = this.leaders().filter((other) => other !== index);
+    if (others.length > 0) this.overlaps.push(`c${index} ${what} while c${others.join(',c')} led, at ${this.now()}`);
+  }
+}
+
 describe('split-brain property (fast-check, virtual time)', () => {
-  it('never has two candidates saying true at once, and has a leader once faults stop', () => {
+  it('never has two identities saying true at once, across re-subscriptions, twins and pauses, and has one leader once faults stop', () => {
     fc.assert(
       fc.property(fc.array(candidatePlan, { minLength: 2, maxLength: 8 }), fc.integer(), (plans, seed) => {
-        // at least one candidate stays to the end, so a leader is possible
-        const fleet = plans.map((plan, index) => (index === 0 ? { ...plan, stopAt: undefined } : plan));
+        // at least one candidate stays to the end unpaused, so a leader is possible
+        const fleet = plans.map((plan, index) => (index === 0 ? { ...plan, stopAt: undefined, pause: undefined } : plan));
         const scheduler = new TestScheduler((actual, expected) => { expect(actual).to.deep.equal(expected); });
         let state = seed;
         const draw = () => {
           state = (Math.imul(state, 1_103_515_245) + 12_345) | 0;
           return ((state >>> 8) & 0xffff) / 0x10000;
         };
-        const leaders = new Set<number>();
-        const overlaps: string[] = [];
-        let leadersAtEnd = -1;
+        const board = new LeaderBoard(() => scheduler.now());
+        let leadersAtEnd: number[] = [];
         scheduler.run(() => {
           const store = memoryLeases({ scheduler });
           const subscriptions: Subscription[] = [];
+          const at = (time: number, work: () => void) => scheduler.schedule(work, time);
           fleet.forEach((plan, index) => {
-            const isLeader$ = leadership$(
-              { lease_name: 'chaos', lease_namespace: 'prod', identity: `c${index}`, release_on_cancel: plan.releaseOnCancel },
-              { scheduler, leases: unreliable(store, scheduler, plan, draw), random: draw },
-            );
-            scheduler.schedule(() => {
-              subscriptions[index] = isLeader$.subscribe((leading) => {
-                if (leading) {
-                  if (leaders.size > 0) overlaps.push(`c${index} and c${[...leaders].join(',c')} at ${scheduler.now()}`);
-                  leaders.add(index);
-                } else {
-                  leaders.delete(index);
+            const config = { lease_name: 'chaos', lease_namespace: 'prod', identity: `c${index}`, release_on_cancel: plan.releaseOnCancel };
+            const pause = plan.pause && { from: plan.pause.at, to: plan.pause.at + plan.pause.length };
+            // answers are handled at `to`, timers one millisecond later, as Node handles I/O before timers on resume
+            const timers = pause ? new PausedScheduler(scheduler, pause.from, pause.to, pause.to + 1) : scheduler;
+            const input = pause ? new PausedScheduler(scheduler, pause.from, pause.to) : scheduler;
+            const options = { scheduler: timers, leases: deliveredOn(unreliable(store, scheduler, plan, draw), input), random: draw };
+            const isLeader$ = leadership$(config, options);
+            const follow = (observable: Observable<boolean>) => {
+              const id = subscriptions.length;
+              subscriptions.push(observable.subscribe((leading) => board.said(index, id, leading)));
+              return id;
+            };
+            const mine: number[] = [];
+            at(plan.startAt, () => mine.push(follow(isLeader$)));
+            if (plan.resubscribeAt !== undefined) {
+              at(Math.max(plan.resubscribeAt, plan.startAt + 1), () => {
+                const previous = mine.shift();
+                if (previous === undefined) return;
+                subscriptions[previous]!.unsubscribe();
+                board.left(index, previous);
+                mine.push(follow(isLeader$));
+              });
+            }
+            if (plan.twinAt !== undefined) at(plan.twinAt, () => mine.push(follow(leadership$(config, options))));
+            if (pause) {
+              at(pause.from, () => board.pause(index));
+              at(pause.to + 2, () => board.resumed(index));
+            }
+            if (plan.stopAt !== undefined) {
+              at(Math.max(plan.stopAt, plan.startAt + 1, (plan.resubscribeAt ?? 0) + 1), () => {
+                for (const id of mine.splice(0)) {
+                  subscriptions[id]!.unsubscribe();
+                  board.left(index, id);
                 }
               });
-            }, plan.startAt);
-            if (plan.stopAt !== undefined) {
-              scheduler.schedule(() => {
-                leaders.delete(index);
-                subscriptions[index]?.unsubscribe();
-              }, Math.max(plan.stopAt, plan.startAt + 1));
             }
           });
-          scheduler.schedule(() => { leadersAtEnd = leaders.size; }, runEnd);
-          scheduler.schedule(() => subscriptions.forEach((subscription) => subscription?.unsubscribe()), runEnd + 1);
+          at(runEnd, () => { leadersAtEnd = board.leaders(); });
+          at(runEnd + 1, () => subscriptions.forEach((subscription) => subscription.unsubscribe()));
         });
-        expect(overlaps, 'two leaders at once').to.deep.equal([]);
-        expect(leadersAtEnd, 'leaders once faults have stopped').to.equal(1);
+        expect(board.overlaps, `two leaders at once: ${board.overlaps.join('; ')}`).to.deep.equal([]);
+        expect(leadersAtEnd, 'leaders once faults have stopped').to.have.length(1);
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 60), endOnFailure: process.env.PROPERTY_NO_SHRINK === '1' },
     );
