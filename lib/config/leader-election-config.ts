@@ -2,7 +2,7 @@
 export type AuthType = 'serviceAccount' | 'kubeConfig';
 
 /**
- * A validated leader election configuration. Durations are milliseconds. Build one with
+ * A validated leader election configuration. Durations are whole milliseconds, at most 24h. Build one with
  * {@link parseConfig} or {@link decodeConfig}; `leadership$` also accepts the raw input.
  */
 export interface LeaderElectionConfig {

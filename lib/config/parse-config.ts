@@ -2,29 +2,32 @@ import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
 import { defaultIdentity } from './default-identity.js';
-import { Duration, formatDuration } from './duration.js';
+import { Duration, formatDuration, formatGoDuration } from './duration.js';
 import { defaultTimings, type LeaderElectionConfig } from './leader-election-config.js';
 import { AuthType, Flag, LeaseName, NamespaceName, NonEmptyString } from './names.js';
 
 type Field = keyof LeaderElectionConfig;
+type Timing = 'leaseDuration' | 'renewDeadline' | 'retryPeriod';
+type Timings = Partial<Record<Timing, number>>;
 
 interface FieldSpec {
   readonly codec: t.Decoder<unknown, unknown>;
   readonly keys: readonly string[];
   readonly required?: boolean;
+  readonly defaultValue?: () => unknown;
 }
 
 const fields: Readonly<Record<Field, FieldSpec>> = {
-  authType: { codec: AuthType, keys: ['auth_type', 'authType'] },
+  authType: { codec: AuthType, keys: ['auth_type', 'authType'], defaultValue: () => 'serviceAccount' },
   leaseName: { codec: LeaseName, keys: ['lease_name', 'leaseName'], required: true },
   leaseNamespace: { codec: NamespaceName, keys: ['lease_namespace', 'leaseNamespace'], required: true },
-  leaseDuration: { codec: Duration, keys: ['lease_duration', 'leaseDuration'] },
-  renewDeadline: { codec: Duration, keys: ['renew_deadline', 'renewDeadline'] },
-  retryPeriod: { codec: Duration, keys: ['retry_period', 'retryPeriod'] },
-  identity: { codec: NonEmptyString, keys: ['identity'] },
+  leaseDuration: { codec: Duration, keys: ['lease_duration', 'leaseDuration'], defaultValue: () => defaultTimings.leaseDuration },
+  renewDeadline: { codec: Duration, keys: ['renew_deadline', 'renewDeadline'], defaultValue: () => defaultTimings.renewDeadline },
+  retryPeriod: { codec: Duration, keys: ['retry_period', 'retryPeriod'], defaultValue: () => defaultTimings.retryPeriod },
+  identity: { codec: NonEmptyString, keys: ['identity'], defaultValue: defaultIdentity },
   kubeconfig: { codec: NonEmptyString, keys: ['kubeconfig'] },
   context: { codec: NonEmptyString, keys: ['context'] },
-  releaseOnCancel: { codec: Flag, keys: ['release_on_cancel', 'releaseOnCancel'] },
+  releaseOnCancel: { codec: Flag, keys: ['release_on_cancel', 'releaseOnCancel'], defaultValue: () => true },
 };
 
 const knownKeys = new Set(Object.values(fields).flatMap((spec) => spec.keys));
@@ -35,7 +38,8 @@ interface Given {
 }
 
 /**
- * Validates leader election input, reporting every problem at once.
+ * Validates leader election input, reporting every problem at once, including the timing rules
+ * between durations that did decode (or default).
  * @returns `Right(config)`, or `Left(ConfigError)` listing each problem as `path: reason (got value)`.
  */
 export function decodeConfig(input: unknown): Either<ConfigError, LeaderElectionConfig> {
@@ -58,6 +62,7 @@ export function decodeConfig(input: unknown): Either<ConfigError, LeaderElection
     const key = present[0];
     if (key === undefined) {
       if (spec.required) problems.push({ path: spec.keys[0]!, reason: 'is required', value: undefined });
+      if (spec.defaultValue) decoded[field] = spec.defaultValue();
       continue;
     }
     given.set(field, { key, value: record[key] });
@@ -65,17 +70,9 @@ export function decodeConfig(input: unknown): Either<ConfigError, LeaderElection
     if (isLeft(result)) problems.push({ path: key, reason: result.left[0]?.message ?? 'is invalid', value: record[key] });
     else decoded[field] = result.right;
   }
-  if (problems.length > 0) return left(new ConfigError(problems));
-
-  const config: LeaderElectionConfig = {
-    authType: 'serviceAccount',
-    ...defaultTimings,
-    identity: defaultIdentity(),
-    releaseOnCancel: true,
-    ...(decoded as Pick<LeaderElectionConfig, 'leaseName' | 'leaseNamespace'>),
-  };
-  const timingProblems = checkTimings(config, (field) => given.get(field) ?? { key: fields[field].keys[0]!, value: formatDuration(config[field] as number) });
-  return timingProblems.length > 0 ? left(new ConfigError(timingProblems)) : right(config);
+  const timings = decoded as Timings;
+  problems.push(...checkTimings(timings, (field) => given.get(field) ?? { key: fields[field].keys[0]!, value: formatDuration(timings[field]!) }));
+  return problems.length > 0 ? left(new ConfigError(problems)) : right(decoded as LeaderElectionConfig);
 }
 
 /**
@@ -88,19 +85,24 @@ export function parseConfig(input: unknown): LeaderElectionConfig {
   return result.right;
 }
 
-function checkTimings(config: LeaderElectionConfig, source: (field: 'leaseDuration' | 'renewDeadline' | 'retryPeriod') => Given): ConfigProblem[] {
-  const { leaseDuration, renewDeadline, retryPeriod } = config;
+/** The rules between durations; each is checked when the durations it involves are known. */
+function checkTimings({ leaseDuration, renewDeadline, retryPeriod }: Timings, source: (field: Timing) => Given): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const report = (field: 'leaseDuration' | 'renewDeadline' | 'retryPeriod', reason: string): void => {
+  const report = (field: Timing, reason: string): void => {
     const { key, value } = source(field);
     problems.push({ path: key, reason, value });
   };
-  if (leaseDuration % 1000 !== 0) report('leaseDuration', 'must be a whole number of seconds, as the Lease stores leaseDurationSeconds');
-  if (leaseDuration <= renewDeadline) {
-    report('leaseDuration', `must be greater than renew_deadline (${formatDuration(renewDeadline)})`);
-  } else if (leaseDuration < renewDeadline + retryPeriod) {
-    report('leaseDuration', `must be at least renew_deadline + retry_period (${formatDuration(renewDeadline + retryPeriod)}), so a leader that cannot renew steps down before another may take over`);
+  if (leaseDuration !== undefined && leaseDuration % 1000 !== 0) report('leaseDuration', 'must be a whole number of seconds, as the Lease stores leaseDurationSeconds');
+  if (leaseDuration !== undefined && renewDeadline !== undefined) {
+    if (leaseDuration <= renewDeadline) {
+      report('leaseDuration', `must be greater than renew_deadline (${formatDuration(renewDeadline)})`);
+    } else if (retryPeriod !== undefined && leaseDuration < renewDeadline + retryPeriod) {
+      report('leaseDuration', `must be at least renew_deadline + retry_period (${formatDuration(renewDeadline + retryPeriod)}), so a leader that cannot renew steps down before another may take over`);
+    }
   }
-  if (renewDeadline <= 1.2 * retryPeriod) report('renewDeadline', `must be greater than 1.2 × retry_period (${formatDuration(1.2 * retryPeriod)})`);
+  // Exact: 1.2 × retry_period in floats printed 3.5999999999999996ms for 3ms.
+  if (renewDeadline !== undefined && retryPeriod !== undefined && 5 * renewDeadline <= 6 * retryPeriod) {
+    report('renewDeadline', `must be greater than 1.2 × retry_period (${formatGoDuration(BigInt(retryPeriod) * 1_200_000n)})`);
+  }
   return problems;
 }
