@@ -2,7 +2,7 @@
 // One rx-k8s-leader candidate as a process, with client-go-peer's flags and JSON lines, so the
 // benchmark treats both implementations alike. Runs the built package (npm run build).
 // SIGTERM unsubscribes; the process then exits by itself once the release is done.
-import { leadership$, loadKubeConfig } from '../dist/index.js';
+import { leadership$ } from '../dist/index.js';
 import { skip } from 'rxjs';
 
 const flags = Object.fromEntries(process.argv.slice(2).map((argument) => argument.replace(/^-+/, '').split(/=(.*)/s, 2)));
@@ -13,7 +13,7 @@ const isLeader$ = leadership$({
   auth_type: 'kubeConfig', kubeconfig: flags.kubeconfig, lease_name: flags.name, lease_namespace: flags.namespace, identity,
   lease_duration: flags['lease-duration'], renew_deadline: flags['renew-deadline'], retry_period: flags['retry-period'],
   release_on_cancel: flags['release-on-cancel'] !== 'false',
-}, { kubeConfig: loadKubeConfig({ authType: 'kubeConfig', kubeconfig: flags.kubeconfig }) });
+});
 const subscription = isLeader$.pipe(skip(1)).subscribe({
   next: (leading) => emit(leading ? 'started-leading' : 'stopped-leading'),
   error: (error) => {

@@ -3,12 +3,23 @@ import type { LeaseReference } from '../lease/lease.js';
 /** The coordination API verbs the election uses, as RBAC names them. */
 export type LeaseVerb = 'get' | 'create' | 'update' | 'watch';
 
+/** More about a failed call, when the adapter knows it. */
+export interface LeaseApiErrorDetails {
+  /**
+   * Why no response arrived, as Node or OpenSSL names it: `ECONNREFUSED`, `ENOTFOUND`,
+   * `ECONNRESET`, `CERT_HAS_EXPIRED`, `ETIMEDOUT` (a watch that went quiet), ...
+   */
+  readonly code?: string;
+}
+
 /**
  * A failed call through a {@link LeaseClient}. `status` is the HTTP status, or undefined when no
  * response arrived (network trouble, timeout). Adapters must never put credentials in `message`.
  */
 export class LeaseApiError extends Error {
   override readonly name = 'LeaseApiError';
+  /** See {@link LeaseApiErrorDetails.code}; undefined when a response arrived or the cause has no code. */
+  readonly code: string | undefined;
 
   constructor(
     readonly verb: LeaseVerb,
@@ -16,8 +27,10 @@ export class LeaseApiError extends Error {
     readonly status: number | undefined,
     readonly reason: string | undefined,
     detail: string,
+    details: LeaseApiErrorDetails = {},
   ) {
     super(`${verb} lease ${lease.namespace}/${lease.name}: ${status === undefined ? 'no response' : `HTTP ${status}`}${reason ? ` ${reason}` : ''}: ${detail}`);
+    this.code = details.code;
   }
 
   get isNotFound(): boolean {

@@ -1,143 +1,88 @@
-import { ApiException, CoordinationV1Api, Watch, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
-import { Observable, defer, from, map } from 'rxjs';
-import { formatMicroTime } from '../election/micro-time.js';
+import { Observable, catchError, concatMap, defer, EMPTY, map, of, throwError } from 'rxjs';
 import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
 import type { Lease, LeaseClient, LeaseReference, LeaseWatchEvent } from '../lease/lease.js';
+import { KubernetesConnection, kubeConfigConnection } from './connection.js';
+import type { KubeConfigLike } from './kube-config.js';
+import { fromWire, toWire, type WireLease } from './lease-wire.js';
+import { ApiFailure, type ApiRequest } from './transport.js';
 
 export interface KubernetesLeasesOptions {
-  /** Server-side watch timeout range, seconds; the watch resumes from its resourceVersion after each. */
+  /** Server-side watch timeout range, seconds; each watch picks one at random. Default [240, 480]. */
   readonly watchTimeoutSeconds?: readonly [number, number];
+  /** Source of the watch timeout's randomness, in [0, 1). */
+  readonly random?: () => number;
 }
+
+/** A watch is presumed dead when no byte (event or bookmark) came for its timeout plus this. */
+const watchInactivitySlackSeconds = 30;
 
 /**
- * The {@link LeaseClient} for a real cluster, on @kubernetes/client-node. Watches are
- * field-selected to the one Lease, closed by the server every few minutes, and resumed.
+ * The {@link LeaseClient} for a real cluster: coordination.k8s.io/v1 Leases over a
+ * {@link KubernetesConnection} (from `clusterConnection`), or over a ready KubeConfig. Every
+ * call is cold and aborted on unsubscribe. Writes keep every field of the Lease the election does
+ * not own. Watches are field-selected to the one Lease and closed by the server every few
+ * minutes (the caller resumes them from the last resourceVersion).
+ *
+ * @throws {@link ConfigError} when a KubeConfig is given that has no current cluster.
  */
-export function kubernetesLeases(config: KubeConfig, { watchTimeoutSeconds = [240, 480] }: KubernetesLeasesOptions = {}): LeaseClient {
-  const kubeConfig = withReusedConnections(config);
-  const api = kubeConfig.makeApiClient(CoordinationV1Api);
-  const call = (verb: LeaseVerb, reference: LeaseReference, request: () => Promise<V1Lease>): Observable<Lease> =>
-    defer(() => from(request().catch((error: unknown) => Promise.reject(toLeaseApiError(verb, reference, error))))).pipe(map(fromV1Lease));
+export function kubernetesLeases(source: KubernetesConnection | KubeConfigLike, { watchTimeoutSeconds = [240, 480], random = Math.random }: KubernetesLeasesOptions = {}): LeaseClient {
+  const connection = source instanceof KubernetesConnection ? source : kubeConfigConnection(source);
+  const call = (verb: LeaseVerb, reference: LeaseReference, request: () => ApiRequest): Observable<Lease> =>
+    defer(() => connection.request<WireLease>(request())).pipe(
+      map(fromWire),
+      catchError((error: unknown) => throwError(() => toLeaseApiError(verb, reference, error))),
+    );
 
   return {
-    get: (reference) => call('get', reference, () => api.readNamespacedLease(reference)),
-    create: (lease) => call('create', lease, () => api.createNamespacedLease({ namespace: lease.namespace, body: toV1Lease(lease) })),
-    replace: (lease) => call('update', lease, () => api.replaceNamespacedLease({ name: lease.name, namespace: lease.namespace, body: toV1Lease(lease) })),
-    watch: (reference, resourceVersion) => watchLease$(kubeConfig, reference, resourceVersion, watchTimeoutSeconds),
-  };
-}
-
-/**
- * client-node 2.0.1 builds a new undici Agent (so a new TCP and TLS handshake) for every request;
- * a renewal every retry_period and a takeover on release deserve kept-alive connections.
- */
-function withReusedConnections(config: KubeConfig): KubeConfig {
-  let dispatcher: unknown;
-  const reusing = Object.create(config) as KubeConfig;
-  reusing.applySecurityAuthentication = async (context) => {
-    await config.applySecurityAuthentication(context);
-    dispatcher ??= context.getDispatcher();
-    if (dispatcher !== undefined) context.setDispatcher(dispatcher as never);
-  };
-  return reusing;
-}
-
-function watchLease$(kubeConfig: KubeConfig, reference: LeaseReference, resourceVersion: string | undefined, [low, high]: readonly [number, number]): Observable<LeaseWatchEvent> {
-  return new Observable<LeaseWatchEvent>((subscriber) => {
-    const timeoutSeconds = Math.round(low + Math.random() * (high - low));
-    const watch = new Watch(kubeConfig);
-    // client-node aborts a watch after 30 s without data; the server closes ours first, every few minutes.
-    (watch as unknown as { requestTimeoutMs: number }).requestTimeoutMs = (timeoutSeconds + 30) * 1000;
-    let controller: AbortController | undefined;
-    let closed = false;
-    const query = {
-      fieldSelector: `metadata.name=${reference.name}`,
-      allowWatchBookmarks: true,
-      timeoutSeconds,
-      ...(resourceVersion === undefined ? {} : { resourceVersion }),
-    };
-    watch
-      .watch(
-        `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(reference.namespace)}/leases`,
-        query,
-        (type: string, object: unknown) => {
-          if (type === 'ERROR') {
-            const status = object as { code?: number; reason?: string; message?: string };
-            subscriber.error(new LeaseApiError('watch', reference, status.code, status.reason, status.message ?? 'watch error event'));
-          } else if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
-            subscriber.next({ type, lease: fromV1Lease(object as V1Lease) });
-          }
+    origin: connection.server,
+    get: (reference) => call('get', reference, () => ({ method: 'GET', path: leasePath(reference) })),
+    create: (lease) => call('create', lease, () => ({ method: 'POST', path: leasesPath(lease.namespace), body: toWire(lease, 'create') })),
+    replace: (lease) => call('update', lease, () => ({ method: 'PUT', path: leasePath(lease), body: toWire(lease, 'replace') })),
+    watch: (reference, resourceVersion) => defer(() => {
+      // picked per subscription, so that many watchers do not all reconnect at once
+      const [low, high] = watchTimeoutSeconds;
+      const timeoutSeconds = Math.round(low + random() * (high - low));
+      return connection.stream({
+        method: 'GET',
+        path: leasesPath(reference.namespace),
+        query: {
+          watch: true,
+          fieldSelector: `metadata.name=${reference.name}`,
+          allowWatchBookmarks: true,
+          timeoutSeconds,
+          resourceVersion,
         },
-        (error: unknown) => {
-          if (closed) return;
-          if (error) subscriber.error(toLeaseApiError('watch', reference, error));
-          else subscriber.complete();
-        },
-      )
-      .then((abort) => {
-        controller = abort;
-        if (closed) abort.abort();
-      }, (error: unknown) => subscriber.error(toLeaseApiError('watch', reference, error)));
-    return () => {
-      closed = true;
-      controller?.abort();
-    };
-  });
-}
-
-function toV1Lease(lease: Lease): V1Lease {
-  const { holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaseTransitions } = lease.spec;
-  return {
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    metadata: { name: lease.name, namespace: lease.namespace, ...(lease.resourceVersion === undefined ? {} : { resourceVersion: lease.resourceVersion }) },
-    // client-node would print MicroTime with three digits; the strings go through untouched.
-    spec: { holderIdentity, leaseDurationSeconds, acquireTime: acquireTime as never, renewTime: renewTime as never, leaseTransitions },
+      }, { inactivityMilliseconds: (timeoutSeconds + watchInactivitySlackSeconds) * 1000 });
+    }).pipe(
+      catchError((error: unknown) => throwError(() => toLeaseApiError('watch', reference, error))),
+      concatMap((event) => watchEvent(reference, event)),
+    ),
   };
 }
 
-function fromV1Lease(lease: V1Lease): Lease {
-  const spec = lease.spec ?? {};
-  const resourceVersion = lease.metadata?.resourceVersion;
-  return {
-    namespace: lease.metadata?.namespace ?? '',
-    name: lease.metadata?.name ?? '',
-    ...(resourceVersion === undefined ? {} : { resourceVersion }),
-    spec: {
-      holderIdentity: spec.holderIdentity ?? '',
-      leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
-      acquireTime: microTimeText(spec.acquireTime),
-      renewTime: microTimeText(spec.renewTime),
-      leaseTransitions: spec.leaseTransitions ?? 0,
-    },
-  };
+const leasesPath = (namespace: string) => `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
+const leasePath = (reference: LeaseReference) => `${leasesPath(reference.namespace)}/${encodeURIComponent(reference.name)}`;
+
+/** One line of a watch: ADDED/MODIFIED/DELETED are emitted, BOOKMARKs dropped, ERROR fails with its Status. */
+function watchEvent(reference: LeaseReference, line: unknown): Observable<LeaseWatchEvent> {
+  const { type, object } = (line ?? {}) as { type?: string; object?: unknown };
+  if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+    return of({ type, lease: fromWire((object ?? {}) as WireLease) });
+  }
+  if (type === 'ERROR') {
+    const status = (object ?? {}) as { code?: unknown; reason?: unknown; message?: unknown };
+    return throwError(() => new LeaseApiError('watch', reference,
+      typeof status.code === 'number' ? status.code : undefined,
+      typeof status.reason === 'string' && status.reason !== '' ? status.reason : undefined,
+      typeof status.message === 'string' ? status.message : 'watch error event'));
+  }
+  return EMPTY;
 }
 
-function microTimeText(value: unknown): string | null {
-  if (typeof value === 'string') return value;
-  if (value instanceof Date) return formatMicroTime(value.getTime());
-  return null;
-}
-
-/** Turns whatever client-node threw into a LeaseApiError, keeping the server's reason and never headers or tokens. */
 function toLeaseApiError(verb: LeaseVerb, reference: LeaseReference, error: unknown): LeaseApiError {
-  if (error instanceof ApiException) {
-    const status = parseStatus(error.body);
-    return new LeaseApiError(verb, reference, error.code, status.reason, status.message ?? `HTTP ${error.code}`);
+  if (error instanceof LeaseApiError) return error;
+  if (error instanceof ApiFailure) {
+    return new LeaseApiError(verb, reference, error.status, error.reason, error.detail, error.code === undefined ? {} : { code: error.code });
   }
-  const withStatus = error as { statusCode?: number; message?: string; cause?: { code?: string; message?: string } };
-  if (typeof withStatus.statusCode === 'number') {
-    return new LeaseApiError(verb, reference, withStatus.statusCode, undefined, withStatus.message ?? 'request failed');
-  }
-  const cause = withStatus.cause?.code ?? withStatus.cause?.message;
-  return new LeaseApiError(verb, reference, undefined, undefined, `${withStatus.message ?? String(error)}${cause ? ` (${cause})` : ''}`);
-}
-
-function parseStatus(body: unknown): { reason?: string; message?: string } {
-  if (typeof body !== 'string') return typeof body === 'object' && body !== null ? (body as { reason?: string; message?: string }) : {};
-  try {
-    return JSON.parse(body) as { reason?: string; message?: string };
-  } catch {
-    return { message: body.slice(0, 200) };
-  }
+  return new LeaseApiError(verb, reference, undefined, undefined, `unexpected failure: ${(error as Error)?.name ?? typeof error}`);
 }

@@ -5,9 +5,9 @@ import { quietLogger, type Logger } from '../diagnostics/logger.js';
 import { leadsAt } from '../election/candidate-status.js';
 import { clockFor } from '../election/clock.js';
 import { kubernetesLeases } from '../kubernetes/kubernetes-leases.js';
-import { loadKubeConfig } from '../kubernetes/load-kube-config.js';
+import { clusterConnection } from '../kubernetes/connection.js';
+import type { KubeConfigLike } from '../kubernetes/kube-config.js';
 import type { LeaseClient } from '../lease/lease.js';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { candidate$ } from './candidate.js';
 import { electionKey, joinElection$, type SharedElection } from './shared-elections.js';
 
@@ -16,8 +16,11 @@ export interface LeadershipOptions {
   readonly scheduler?: SchedulerLike;
   /** Where the Lease lives; defaults to the cluster chosen by `auth_type`. */
   readonly leases?: LeaseClient;
-  /** A ready KubeConfig, instead of loading one by `auth_type`. */
-  readonly kubeConfig?: KubeConfig;
+  /**
+   * A ready KubeConfig (@kubernetes/client-node 1.x or 2.x, or anything shaped like it), instead
+   * of the credentials `auth_type` names.
+   */
+  readonly kubeConfig?: KubeConfigLike;
   /** Source of jitter in [0, 1); inject a constant for deterministic tests. */
   readonly random?: () => number;
   /** Where to say what happens (start and stop of leading, retried failures, a watch that is not allowed). Quiet by default. */
@@ -42,7 +45,7 @@ export interface LeadershipOptions {
 export function leadership$(config: LeaderElectionConfig | LeaderElectionInput, options: LeadershipOptions = {}): Observable<boolean> {
   const parsed = parseConfig(config);
   const { leaseName, leaseNamespace, identity, releaseOnCancel, leaseDuration, renewDeadline, retryPeriod } = parsed;
-  const leases = options.leases ?? kubernetesLeases(options.kubeConfig ?? loadKubeConfig(parsed));
+  const leases = options.leases ?? kubernetesLeases(options.kubeConfig ?? clusterConnection(parsed));
   const reference = { namespace: leaseNamespace, name: leaseName };
   const start = (): SharedElection => {
     const clock = clockFor(options.scheduler);

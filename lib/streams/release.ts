@@ -6,7 +6,7 @@ import type { Lease } from '../lease/lease.js';
 import { leaseName, type CandidateContext } from './candidate-context.js';
 
 /** A release gets this long at most, so a process that unsubscribes on SIGTERM exits within a second even if the API hangs. */
-export const releaseBudget = 750;
+export const releaseBudget = 500;
 
 /**
  * Hands the lease back, after the current unsubscription (and the work it tears down) is done.

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
@@ -6,8 +6,9 @@ import { expect } from 'chai';
 import { firstValueFrom, filter, lastValueFrom, take, timeout, timer, toArray } from 'rxjs';
 import { ConfigError } from '../../lib/errors/config-error.js';
 import { LeaderElectionError } from '../../lib/errors/leader-election-error.js';
+import { LeaseApiError } from '../../lib/errors/lease-api-error.js';
+import { clusterConnection } from '../../lib/kubernetes/connection.js';
 import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
-import { loadKubeConfig } from '../../lib/kubernetes/load-kube-config.js';
 import { leadership$ } from '../../lib/streams/leadership.js';
 import type { ControlPlane } from '../../tools/control-plane/control-plane.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
@@ -80,29 +81,42 @@ describe('auth types on a real kube-apiserver', function () {
     return { root, tokenFile: join(directory, 'token') };
   }
 
-  const inPod = (root: string) => loadKubeConfig({ authType: 'serviceAccount' }, {
+  const inPod = (root: string) => clusterConnection({ authType: 'serviceAccount' }, {
     serviceAccountRoot: root, environment: { KUBERNETES_SERVICE_HOST: controlPlane.host, KUBERNETES_SERVICE_PORT: String(controlPlane.port) },
   });
 
   it('kubeConfig: loads the kubeconfig key or KUBECONFIG, with a context, and leads', async () => {
-    const fromKey = loadKubeConfig({ authType: 'kubeConfig', kubeconfig: controlPlane.kubeconfigPath, context: 'local' });
-    const fromEnvironment = loadKubeConfig({ authType: 'kubeConfig' }, { environment: { KUBECONFIG: controlPlane.kubeconfigPath } });
-    expect(fromEnvironment.getCurrentCluster()?.server).to.equal(controlPlane.server);
-    const isLeader$ = leadership$({ auth_type: 'kubeConfig', lease_name: `kubeconfig-${Date.now()}`, lease_namespace: 'default', ...timings }, { kubeConfig: fromKey });
+    const fromKey = clusterConnection({ authType: 'kubeConfig', kubeconfig: controlPlane.kubeconfigPath, context: 'local' });
+    const fromEnvironment = clusterConnection({ authType: 'kubeConfig' }, { environment: { KUBECONFIG: controlPlane.kubeconfigPath } });
+    expect(fromEnvironment.server).to.equal(controlPlane.server);
+    const isLeader$ = leadership$({ auth_type: 'kubeConfig', lease_name: `kubeconfig-${Date.now()}`, lease_namespace: 'default', ...timings }, { leases: kubernetesLeases(fromKey) });
     expect(await firstValueFrom(isLeader$.pipe(filter(Boolean), timeout(15_000)))).to.equal(true);
   });
 
+  it('one connection per source in a process: the same file and context, or the same pod layout, share one pool', () => {
+    const environment = { KUBECONFIG: controlPlane.kubeconfigPath };
+    expect(clusterConnection({ authType: 'kubeConfig' }, { environment })).to.equal(clusterConnection({ authType: 'kubeConfig', kubeconfig: controlPlane.kubeconfigPath }));
+    expect(clusterConnection({ authType: 'kubeConfig', kubeconfig: controlPlane.kubeconfigPath, context: 'local' }))
+      .to.not.equal(clusterConnection({ authType: 'kubeConfig', kubeconfig: controlPlane.kubeconfigPath }));
+    const { root } = podLayout('default', 'not-a-real-token');
+    expect(inPod(root)).to.equal(inPod(root));
+    expect(kubernetesLeases(inPod(root)).origin).to.equal(controlPlane.server);
+    // the deprecated name still works and gives the same shared connection
+    expect(clusterConnection({ authType: 'kubeConfig' }, { environment })).to.equal(clusterConnection({ authType: 'kubeConfig' }, { environment }));
+  });
+
   it('kubeConfig: names the key to fix for a missing file or an unknown context', () => {
-    expect(() => loadKubeConfig({ authType: 'kubeConfig', kubeconfig: '/nonexistent/kubeconfig' })).to.throw(ConfigError, /kubeconfig: .*does not exist/);
-    expect(() => loadKubeConfig({ authType: 'kubeConfig', kubeconfig: controlPlane.kubeconfigPath, context: 'prod' })).to.throw(ConfigError, /context: no such context .* it has local/);
-    expect(() => loadKubeConfig({ authType: 'serviceAccount' }, { environment: {} })).to.throw(ConfigError, /auth_type: serviceAccount needs KUBERNETES_SERVICE_HOST/);
+    expect(() => clusterConnection({ authType: 'kubeConfig', kubeconfig: '/nonexistent/kubeconfig' })).to.throw(ConfigError, /kubeconfig: .*does not exist/);
+    expect(() => clusterConnection({ authType: 'kubeConfig', kubeconfig: controlPlane.kubeconfigPath, context: 'prod' })).to.throw(ConfigError, /context: no such context .* it has local/);
+    expect(() => clusterConnection({ authType: 'serviceAccount' }, { environment: {} })).to.throw(ConfigError, /auth_type: serviceAccount needs KUBERNETES_SERVICE_HOST/);
+    expect(() => clusterConnection({ authType: 'kubeConfig', kubeconfig: '/nonexistent/kubeconfig' })).to.throw(ConfigError, /kubeconfig: .*does not exist/);
   });
 
   it('serviceAccount: a ServiceAccount bound to the suggested Role leads through the in-cluster layout', async () => {
     const namespace = `sa-granted-${Date.now()}`;
     await serviceAccount(namespace, 'elector', true);
     const { root } = podLayout(namespace, await mintToken(namespace, 'elector'));
-    const isLeader$ = leadership$({ auth_type: 'serviceAccount', lease_name: 'reports', lease_namespace: namespace, ...timings }, { kubeConfig: inPod(root) });
+    const isLeader$ = leadership$({ auth_type: 'serviceAccount', lease_name: 'reports', lease_namespace: namespace, ...timings }, { leases: kubernetesLeases(inPod(root)) });
     expect(await firstValueFrom(isLeader$.pipe(filter(Boolean), timeout(15_000)))).to.equal(true);
   });
 
@@ -110,7 +124,7 @@ describe('auth types on a real kube-apiserver', function () {
     const namespace = `sa-denied-${Date.now()}`;
     await serviceAccount(namespace, 'elector', false);
     const { root } = podLayout(namespace, await mintToken(namespace, 'elector'));
-    const isLeader$ = leadership$({ auth_type: 'serviceAccount', lease_name: 'reports', lease_namespace: namespace, ...timings }, { kubeConfig: inPod(root) });
+    const isLeader$ = leadership$({ auth_type: 'serviceAccount', lease_name: 'reports', lease_namespace: namespace, ...timings }, { leases: kubernetesLeases(inPod(root)) });
     const { values, error } = await valuesAndError(isLeader$, 15_000);
     expect(values).to.deep.equal([false]);
     expect(error).to.be.instanceOf(LeaderElectionError);
@@ -132,22 +146,50 @@ describe('auth types on a real kube-apiserver', function () {
     expect(() => leadership$({ lease_name: 'Reports!', lease_namespace: 'default' }, { kubeConfig: admin })).to.throw(ConfigError, /lease_name/);
   });
 
-  it('serviceAccount: a rotated token file keeps working after the old token is revoked', async function () {
-    this.timeout(150_000);
+  /** Waits until `token` is refused (the apiserver caches a token's validity for 10 s), seen through a pod layout of its own. */
+  async function untilRefused(namespace: string, token: string): Promise<LeaseApiError> {
+    const stale = kubernetesLeases(inPod(podLayout(namespace, token).root));
+    const deadline = performance.now() + 30_000;
+    while (performance.now() < deadline) {
+      const refused = await lastValueFrom(stale.get({ namespace, name: 'probe' })).then(() => undefined, (error: LeaseApiError) => (error.status === 401 ? error : undefined));
+      if (refused) return refused;
+      await lastValueFrom(timer(250));
+    }
+    throw new Error('the revoked token was still accepted after 30 s');
+  }
+
+  it('serviceAccount: after a 401 the token file is re-read at once, so a rotated token is used without waiting a minute', async () => {
+    const namespace = `sa-reread-${Date.now()}`;
+    await serviceAccount(namespace, 'elector', true);
+    const firstToken = await mintToken(namespace, 'elector', 'first-token');
+    const { root, tokenFile } = podLayout(namespace, firstToken);
+    const leases = kubernetesLeases(inPod(root));
+    const reference = { namespace, name: 'reread' };
+    await lastValueFrom(leases.create({ ...reference, spec: { holderIdentity: 'a', leaseDurationSeconds: 4, acquireTime: null, renewTime: null, leaseTransitions: 0 } }));
+    writeFileSync(tokenFile, await mintToken(namespace, 'elector', 'second-token'));
+    await admin.makeApiClient(CoreV1Api).deleteNamespacedSecret({ namespace, name: 'first-token' });
+    const refused = await untilRefused(namespace, firstToken);
+    expect(refused.message).to.not.include(firstToken.slice(0, 20)).and.not.include('Bearer');
+    // This connection read the first token moments ago and would keep it for a minute, but the 401 makes it re-read.
+    expect((await lastValueFrom(leases.get(reference))).spec.holderIdentity).to.equal('a');
+  });
+
+  it('serviceAccount: a leader keeps renewing when its token file is rotated and the old token revoked at once', async function () {
+    this.timeout(60_000);
     const namespace = `sa-rotated-${Date.now()}`;
     await serviceAccount(namespace, 'elector', true);
-    const { root, tokenFile } = podLayout(namespace, await mintToken(namespace, 'elector', 'first-token'));
+    const firstToken = await mintToken(namespace, 'elector', 'first-token');
+    const { root, tokenFile } = podLayout(namespace, firstToken);
     const leaseName = 'rotated';
-    const isLeader$ = leadership$({ auth_type: 'serviceAccount', lease_name: leaseName, lease_namespace: namespace, ...timings }, { kubeConfig: inPod(root) });
+    const isLeader$ = leadership$({ auth_type: 'serviceAccount', lease_name: leaseName, lease_namespace: namespace, ...timings }, { leases: kubernetesLeases(inPod(root)) });
     const seen: boolean[] = [];
     let failure: unknown;
     const subscription = isLeader$.subscribe({ next: (value) => seen.push(value), error: (error: unknown) => { failure = error; } });
     try {
       await firstValueFrom(isLeader$.pipe(filter(Boolean), timeout(15_000)));
       writeFileSync(tokenFile, await mintToken(namespace, 'elector', 'second-token'));
-      // client-node re-reads the token file once a minute, as client-go does
-      await lastValueFrom(timer(62_000));
       await admin.makeApiClient(CoreV1Api).deleteNamespacedSecret({ namespace, name: 'first-token' });
+      await untilRefused(namespace, firstToken);
       const renewals = await firstValueFrom(kubernetesLeases(admin).watch({ namespace, name: leaseName }).pipe(
         filter((event) => event.type === 'MODIFIED'), take(3), toArray(), timeout(10_000),
       ));

@@ -21,11 +21,18 @@ build() { # output path, module dir, package, ldflags
   local output="$1" module="$2" package="$3" ldflags="$4"
   if [ ! -x "$output" ]; then
     local started=$SECONDS
-    echo "building $(basename "$output") from $package (once; cached in $(dirname "$output")) ..." >&2
+    local name; name="$(basename "$output")"
+    echo "building $name from $package (once; cached in $(dirname "$output")) ..." >&2
     mkdir -p "$(dirname "$output")"
-    (cd "$here/$module" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$output.partial" "$package")
+    # a first build takes minutes: say every 30 s that it is still going
+    ( begun=$(date +%s); while sleep 30; do echo "  ... still building $name: $(( $(date +%s) - begun )) s so far" >&2; done ) &
+    local ticker=$!
+    if ! (cd "$here/$module" && CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$output.partial" "$package"); then
+      kill "$ticker" 2>/dev/null; exit 1
+    fi
+    kill "$ticker" 2>/dev/null; wait "$ticker" 2>/dev/null || true
     mv "$output.partial" "$output"
-    echo "built $(basename "$output") in $((SECONDS - started)) s" >&2
+    echo "built $name in $((SECONDS - started)) s" >&2
   fi
   echo "$(basename "$output")=$output"
 }

@@ -35,6 +35,16 @@ export interface ControlPlane {
   adminKubeConfig(): KubeConfig;
   /** Writes a kubeconfig for user `name` (a client cert in system:masters, so audit tells users apart), optionally via another server URL. */
   kubeconfigFor(name: string, server?: string): Promise<string>;
+  /**
+   * Issues a client certificate for user `name`, signed by the cluster's CA, and returns the paths
+   * of its PEM files. By default in system:masters and valid for a week; `group: null` puts it in
+   * no group (RBAC grants it nothing), `validFor` is a Go duration (`"20s"`), `out` names the files.
+   */
+  issueClientCert(name: string, options?: ClientCertOptions): Promise<{ readonly certPath: string; readonly keyPath: string }>;
+  /** The control-plane helper binary (`pki DIR` writes a whole other PKI, e.g. a foreign CA). */
+  readonly helperPath: string;
+  /** etcd's client URL (`http://127.0.0.1:<port>`); its JSON gateway answers `/v3/kv/compaction`, say. */
+  readonly etcdUrl: string;
   /** The audit log (JSON lines, Lease requests only), when started with `{ audit: true }`. */
   readonly auditLogPath: string | undefined;
   /** Resident memory of etcd and kube-apiserver now, in MiB. */
@@ -62,6 +72,17 @@ export async function controlPlaneBinaries(): Promise<ControlPlaneBinaries> {
 export interface ControlPlaneOptions {
   /** Log every Lease request (verb, user, status, timestamps) to an audit log, for benchmarks. */
   readonly audit?: boolean;
+  /** More kube-apiserver flags, e.g. `--feature-gates=...`. */
+  readonly apiserverFlags?: readonly string[];
+}
+
+export interface ClientCertOptions {
+  /** Go duration from now; default a week. */
+  readonly validFor?: string;
+  /** The user's group (certificate Organization); default system:masters, null for none. */
+  readonly group?: string | null;
+  /** Base name of the .crt/.key files in the PKI directory; default `name`. */
+  readonly out?: string;
 }
 
 const leaseAuditPolicy = `apiVersion: audit.k8s.io/v1
@@ -75,7 +96,7 @@ rules:
 - level: None
 `;
 
-export async function startControlPlane({ audit = false }: ControlPlaneOptions = {}): Promise<ControlPlane> {
+export async function startControlPlane({ audit = false, apiserverFlags = [] }: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const binaries = await controlPlaneBinaries();
   const directory = mkdtempSync(join(tmpdir(), 'rx-k8s-leader-control-plane-'));
   const children: ChildProcess[] = [];
@@ -111,6 +132,7 @@ export async function startControlPlane({ audit = false }: ControlPlaneOptions =
       `--service-account-issuer=https://127.0.0.1:${port}/`, `--service-account-key-file=${join(pki, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(pki, 'sa.key')}`, '--v=1',
       ...auditFlags,
+      ...apiserverFlags,
     ], join(directory, 'kube-apiserver.log')));
     const tls = { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) };
     const server = `https://127.0.0.1:${port}`;
@@ -122,7 +144,16 @@ export async function startControlPlane({ audit = false }: ControlPlaneOptions =
     writeFileSync(kubeconfigPath, kubeconfigText(server, tls), { mode: 0o600 });
     let stopped: Promise<void> | undefined;
     return {
-      server, host: '127.0.0.1', port, kubeconfigPath, caPath: join(pki, 'ca.crt'), startMilliseconds, auditLogPath,
+      server, host: '127.0.0.1', port, kubeconfigPath, caPath: join(pki, 'ca.crt'), startMilliseconds, auditLogPath, helperPath: binaries.helper, etcdUrl,
+      issueClientCert: async (name, { validFor, group, out } = {}) => {
+        await promisify(execFile)(binaries.helper, [
+          'client-cert', pki, name,
+          ...(validFor === undefined ? [] : ['-valid-for', validFor]),
+          ...(group === undefined ? [] : ['-group', group ?? '']),
+          ...(out === undefined ? [] : ['-out', out]),
+        ]);
+        return { certPath: join(pki, `${out ?? name}.crt`), keyPath: join(pki, `${out ?? name}.key`) };
+      },
       kubeconfigFor: async (name, via = server) => {
         await promisify(execFile)(binaries.helper, ['client-cert', pki, name]);
         const path = join(directory, `${name}.kubeconfig`);

@@ -2,12 +2,13 @@
 // If anything (a timer, a socket, a watch) were left behind, this process would not exit.
 import { filter, take } from 'rxjs';
 import { leadership$ } from '../../../lib/index.js';
-import { loadKubeConfig } from '../../../lib/kubernetes/load-kube-config.js';
+import { clusterConnection } from '../../../lib/kubernetes/connection.js';
+import { kubernetesLeases } from '../../../lib/kubernetes/kubernetes-leases.js';
 
 const [kubeconfig, leaseName] = process.argv.slice(2);
 const isLeader$ = leadership$(
   { auth_type: 'kubeConfig', kubeconfig, lease_name: leaseName!, lease_namespace: 'default', identity: 'quitter', lease_duration: '4s', renew_deadline: '3s', retry_period: '1s' },
-  { kubeConfig: loadKubeConfig({ authType: 'kubeConfig', kubeconfig: kubeconfig! }) },
+  { leases: kubernetesLeases(clusterConnection({ authType: 'kubeConfig', kubeconfig: kubeconfig! })) },
 );
 const subscription = isLeader$.subscribe();
 isLeader$.pipe(filter(Boolean), take(1)).subscribe(() => {

@@ -2,9 +2,12 @@
 //
 //	control-plane-helper pki DIR         writes a CA, a serving cert for 127.0.0.1/localhost, an admin
 //	                                     client cert (O=system:masters) and a service-account key pair
-//	control-plane-helper client-cert DIR NAME
+//	control-plane-helper client-cert DIR NAME [-valid-for DURATION] [-group GROUP] [-out BASENAME]
 //	                                     writes DIR/NAME.crt and .key: a client cert for user NAME in
-//	                                     system:masters, signed by the CA in DIR (for per-user audit)
+//	                                     system:masters, signed by the CA in DIR (for per-user audit).
+//	                                     -valid-for (a Go duration, e.g. 20s; default a week) sets how
+//	                                     long it stays valid from now; -group "" leaves it in no group
+//	                                     (RBAC then grants it nothing); -out writes DIR/BASENAME.crt/.key
 //	control-plane-helper supervise -- CMD ARGS...
 //	                                     runs CMD and kills it when this helper's parent dies, so no
 //	                                     etcd or kube-apiserver outlives the test run that started it
@@ -18,6 +21,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"flag"
 	"fmt"
 	"math/big"
 	"net"
@@ -37,8 +41,13 @@ func main() {
 		}
 		return
 	}
-	if len(os.Args) == 4 && os.Args[1] == "client-cert" {
-		if err := writeClientCert(os.Args[2], os.Args[3]); err != nil {
+	if len(os.Args) >= 4 && os.Args[1] == "client-cert" {
+		flags := flag.NewFlagSet("client-cert", flag.ExitOnError)
+		validFor := flags.Duration("valid-for", 7*24*time.Hour, "how long the certificate is valid from now")
+		group := flags.String("group", "system:masters", "the user's group (Organization); empty for none")
+		out := flags.String("out", "", "base name of the files (default NAME)")
+		_ = flags.Parse(os.Args[4:])
+		if err := writeClientCert(os.Args[2], os.Args[3], clientCertOptions{validFor: *validFor, group: *group, out: *out}); err != nil {
 			fmt.Fprintln(os.Stderr, "client-cert:", err)
 			os.Exit(1)
 		}
@@ -47,7 +56,7 @@ func main() {
 	if len(os.Args) >= 4 && os.Args[1] == "supervise" && os.Args[2] == "--" {
 		os.Exit(supervise(os.Args[3], os.Args[4:]))
 	}
-	fmt.Fprintln(os.Stderr, "usage: control-plane-helper pki DIR | supervise -- CMD ARGS...")
+	fmt.Fprintln(os.Stderr, "usage: control-plane-helper pki DIR | client-cert DIR NAME [-valid-for D] [-group G] [-out BASE] | supervise -- CMD ARGS...")
 	os.Exit(2)
 }
 
@@ -128,7 +137,7 @@ func writePKI(dir string) error {
 	if err := issue(dir, "serving", serving, ca, caKey); err != nil {
 		return err
 	}
-	if err := issueClient(dir, "admin", ca, caKey); err != nil {
+	if err := issueClient(dir, "admin", ca, caKey, defaultClientCert); err != nil {
 		return err
 	}
 	saKey, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -170,7 +179,16 @@ func writePEM(path, kind string, der []byte) error {
 	return os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600)
 }
 
-func writeClientCert(dir, name string) error {
+// clientCertOptions: validity from now, the group (empty: none), and the files' base name (empty: the user name).
+type clientCertOptions struct {
+	validFor time.Duration
+	group    string
+	out      string
+}
+
+var defaultClientCert = clientCertOptions{validFor: 7 * 24 * time.Hour, group: "system:masters"}
+
+func writeClientCert(dir, name string, options clientCertOptions) error {
 	caPEM, err := os.ReadFile(filepath.Join(dir, "ca.crt"))
 	if err != nil {
 		return err
@@ -192,16 +210,27 @@ func writeClientCert(dir, name string) error {
 	if err != nil {
 		return err
 	}
-	return issueClient(dir, name, ca, caKey)
+	return issueClient(dir, name, ca, caKey, options)
 }
 
-// issueClient writes DIR/NAME.crt and .key: user NAME in system:masters (RBAC lets it do anything).
-func issueClient(dir, name string, ca *x509.Certificate, caKey *ecdsa.PrivateKey) error {
+// issueClient writes DIR/NAME.crt and .key (or DIR/OUT.*): user NAME, by default in system:masters
+// (RBAC lets it do anything) and valid for a week.
+func issueClient(dir, name string, ca *x509.Certificate, caKey *ecdsa.PrivateKey, options clientCertOptions) error {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
 	if err != nil {
 		return err
 	}
-	return issue(dir, name, leaf(serial, pkix.Name{CommonName: name, Organization: []string{"system:masters"}}, x509.ExtKeyUsageClientAuth), ca, caKey)
+	subject := pkix.Name{CommonName: name}
+	if options.group != "" {
+		subject.Organization = []string{options.group}
+	}
+	template := leaf(serial, subject, x509.ExtKeyUsageClientAuth)
+	template.NotAfter = time.Now().Add(options.validFor)
+	base := name
+	if options.out != "" {
+		base = options.out
+	}
+	return issue(dir, base, template, ca, caKey)
 }
 
 // leaf is a week-long certificate template for a TLS server or client.
