@@ -11,6 +11,7 @@ import { clusterConnection } from '../../lib/kubernetes/connection.js';
 import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
 import { leadership$ } from '../../lib/streams/leadership.js';
 import type { ControlPlane } from '../../tools/control-plane/control-plane.js';
+import { writeKubeconfig } from './support/kubeconfig-file.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
 
 const timings = { lease_duration: '4s', renew_deadline: '3s', retry_period: '1s' };
@@ -140,6 +141,20 @@ describe('auth types on a real kube-apiserver', function () {
     expect(error).to.be.instanceOf(LeaderElectionError);
     expect(error).to.include({ verb: 'create', status: 404 });
     expect((error as Error).message).to.contain('Namespace "no-such-namespace" does not exist');
+  });
+
+  it('kubeConfig with an exec credential plugin that is missing: false, then a LeaderElectionError naming the plugin within renew_deadline', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'rx-k8s-leader-exec-'));
+    directories.push(root);
+    const kubeconfig = writeKubeconfig(join(root, 'kubeconfig'), { server: controlPlane.server, caFile: controlPlane.caPath, user: { exec: { command: 'rx-k8s-leader-no-such-plugin' } } });
+    const isLeader$ = leadership$({ auth_type: 'kubeConfig', kubeconfig, lease_name: 'exec', lease_namespace: 'default', ...timings });
+    const started = performance.now();
+    const { values, error } = await valuesAndError(isLeader$, 15_000);
+    const took = performance.now() - started;
+    expect(values).to.deep.equal([false]);
+    expect(error).to.be.instanceOf(LeaderElectionError);
+    expect((error as Error).message).to.contain('No request has reached the API server').and.to.contain('rx-k8s-leader-no-such-plugin');
+    expect(took, 'errors once renew_deadline (3 s) has passed without reaching the server').to.be.within(3_000, 3_000 + 2 * 2_200 + 500);
   });
 
   it('an invalid lease name never reaches the server: ConfigError at call time', () => {
