@@ -1,4 +1,7 @@
-export { leadership$, type LeadershipOptions } from './streams/leadership.js';
+export { leadership$, leader$ } from './streams/leadership.js';
+export { leaderElection, type LeaderElection, type LeadershipOptions, type HandOverOptions, type LeaderElectionHealth } from './streams/leader-election.js';
+export type { LeadershipTerm } from './election/candidate-status.js';
+export type { ElectionDiagnostics, ElectionIdentity } from './diagnostics/election-diagnostics.js';
 export { whileLeader } from './streams/while-leader.js';
 export { parseConfig, decodeConfig } from './config/parse-config.js';
 export type { LeaderElectionConfig, LeaderElectionInput, AuthType } from './config/leader-election-config.js';

@@ -22,6 +22,8 @@ export interface DecisionInput {
   readonly observation: Observation;
   /** Set while we lead: the local time at which our last successful write was sent. */
   readonly renewedAt: number | undefined;
+  /** After a hand-over on demand: the local time before which we do not try to acquire. */
+  readonly standingDownUntil?: number;
   readonly timings: ElectionTimings;
 }
 
@@ -40,9 +42,10 @@ export type StepDownReason = 'renew deadline passed' | 'lease taken by another' 
  * Expiry is judged by when WE observed a record plus its leaseDurationSeconds, never by its
  * renewTime against our wall clock, so clock skew between replicas cannot split the brain.
  */
-export function decide({ identity, now, observation, renewedAt, timings }: DecisionInput): Decision {
+export function decide({ identity, now, observation, renewedAt, timings, standingDownUntil = -Infinity }: DecisionInput): Decision {
   const leading = renewedAt !== undefined;
   if (leading && now >= renewedAt + timings.renewDeadline) return { action: 'step-down', reason: 'renew deadline passed' };
+  if (!leading && now < standingDownUntil) return { action: 'wait', until: standingDownUntil };
   if (observation.kind === 'unknown') return { action: 'read' };
   if (observation.kind === 'absent') return leading ? { action: 'step-down', reason: 'lease deleted' } : { action: 'create' };
 
@@ -55,11 +58,15 @@ export function decide({ identity, now, observation, renewedAt, timings }: Decis
   }
   if (leading) return { action: 'step-down', reason: 'lease taken by another' };
   if (holder === '') return { action: 'acquire', lease };
-  const expiresAt = observedAt + validSeconds(lease.spec.leaseDurationSeconds) * 1000;
-  return now >= expiresAt ? { action: 'acquire', lease } : { action: 'wait', until: expiresAt };
+  const expiry = expiresAt(lease, observedAt);
+  return now >= expiry ? { action: 'acquire', lease } : { action: 'wait', until: expiry };
 }
 
-/** A record's leaseDurationSeconds as client-go reads it: zero, negative or garbage means expired now. */
-function validSeconds(seconds: number): number {
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : 0;
+/**
+ * When a record first seen at `observedAt` expires: its leaseDurationSeconds later, as client-go
+ * reads it (zero, negative or garbage means expired at once).
+ */
+export function expiresAt(lease: Lease, observedAt: number): number {
+  const seconds = lease.spec.leaseDurationSeconds;
+  return observedAt + (Number.isFinite(seconds) && seconds > 0 ? seconds : 0) * 1000;
 }

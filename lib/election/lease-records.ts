@@ -1,7 +1,7 @@
 import type { Lease, LeaseReference, LeaseSpec } from '../lease/lease.js';
 import { formatMicroTime } from './micro-time.js';
 
-/** The record a new Lease starts with, held by `identity`. */
+/** The record a new Lease starts with, held by `identity`: term 0. */
 export function newLease(reference: LeaseReference, identity: string, leaseDurationMilliseconds: number, wallNow: number): Lease {
   const now = formatMicroTime(wallNow);
   return {
@@ -11,20 +11,25 @@ export function newLease(reference: LeaseReference, identity: string, leaseDurat
 }
 
 /**
- * The record that makes or keeps `identity` the holder, as client-go writes it: a renewal keeps
- * acquireTime and leaseTransitions; a takeover counts a transition and resets acquireTime.
+ * The record that starts a new term for `identity`: a transition is counted and acquireTime
+ * reset, as client-go does on a takeover. Unlike client-go, taking back a record that still names
+ * us after stepping down counts as a new term too, so terms only grow and can fence writes.
  */
-export function heldBy(lease: Lease, identity: string, leaseDurationMilliseconds: number, wallNow: number): Lease {
+export function acquired(lease: Lease, identity: string, leaseDurationMilliseconds: number, wallNow: number): Lease {
   const now = formatMicroTime(wallNow);
-  const renewal = lease.spec.holderIdentity === identity;
   const spec: LeaseSpec = {
     holderIdentity: identity,
     leaseDurationSeconds: leaseDurationMilliseconds / 1000,
-    acquireTime: renewal ? lease.spec.acquireTime : now,
+    acquireTime: now,
     renewTime: now,
-    leaseTransitions: renewal ? lease.spec.leaseTransitions : lease.spec.leaseTransitions + 1,
+    leaseTransitions: lease.spec.leaseTransitions + 1,
   };
   return { ...lease, spec };
+}
+
+/** The record that extends the current term: acquireTime and leaseTransitions kept. */
+export function renewed(lease: Lease, leaseDurationMilliseconds: number, wallNow: number): Lease {
+  return { ...lease, spec: { ...lease.spec, leaseDurationSeconds: leaseDurationMilliseconds / 1000, renewTime: formatMicroTime(wallNow) } };
 }
 
 /** The record a leader writes to hand the lease back: no holder, free in one second. */

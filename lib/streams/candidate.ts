@@ -1,13 +1,16 @@
-import { EMPTY, Subject, catchError, concat, defer, finalize, ignoreElements, merge, of, race, repeat, startWith, take, tap, throwError, timer, type Observable } from 'rxjs';
+import {
+  EMPTY, Subject, catchError, concat, concatMap, defer, finalize, ignoreElements, merge, of, race, repeat, startWith, switchMap, take, tap, throwError, timer,
+  type Observable,
+} from 'rxjs';
+import { tell } from '../diagnostics/election-diagnostics.js';
 import { notLeading, type CandidateStatus } from '../election/candidate-status.js';
 import { CandidateState } from '../election/candidate-state.js';
 import { decide } from '../election/decide.js';
-import { heldBy, newLease } from '../election/lease-records.js';
+import { acquired, newLease, renewed } from '../election/lease-records.js';
 import type { Lease } from '../lease/lease.js';
-import { leaseName, longestTimer, type CandidateContext } from './candidate-context.js';
+import { leaseName, longestTimer, whoAmI, type CandidateContext, type HandOverCommand } from './candidate-context.js';
 import { call$ } from './lease-call.js';
-import { watchLease$ } from './lease-watch.js';
-import { releaseOnTeardown } from './release.js';
+import { release$, releaseOnTeardown } from './release.js';
 
 export type { CandidateContext } from './candidate-context.js';
 
@@ -21,14 +24,31 @@ export function candidate$(context: CandidateContext): Observable<CandidateStatu
   return defer(() => {
     const state = new CandidateState(context.clock.monotonic());
     const changed$ = new Subject<void>();
-    const loop$ = defer(() => step$(context, state, changed$)).pipe(repeat());
-    const watch$ = watchLease$(context, state, changed$);
-    return merge(loop$, watch$).pipe(
+    const restart$ = new Subject<void>();
+    // A hand-over restarts the loop, which aborts whatever request it had in flight.
+    const loop$ = restart$.pipe(
+      startWith(undefined),
+      switchMap(() => defer(() => step$(context, state, changed$)).pipe(repeat())),
+    );
+    const handOvers$ = context.handOvers$.pipe(concatMap((command) => handOver$(context, state, command, restart$)));
+    const watch$ = context.watch.events$.pipe(
+      tap((event) => {
+        state.succeededOnce = true;
+        state.reachedServer = true;
+        const fresh = event.type === 'DELETED'
+          ? state.observeDeleted(event.lease.resourceVersion)
+          : state.observe(event.lease, context.clock.monotonic());
+        if (fresh) changed$.next();
+      }),
+      ignoreElements(),
+    );
+    return merge(loop$, handOvers$, watch$).pipe(
       startWith(notLeading),
       catchError((error: unknown) => {
         state.stepDown();
         return concat(of(notLeading), throwError(() => error));
       }),
+      tellLeadingChanges(context),
       finalize(() => releaseOnTeardown(context, state)),
     );
   });
@@ -37,7 +57,7 @@ export function candidate$(context: CandidateContext): Observable<CandidateStatu
 function step$(context: CandidateContext, state: CandidateState, changed$: Observable<void>): Observable<CandidateStatus> {
   const { clock, identity, timings, reference, leases, logger } = context;
   const now = clock.monotonic();
-  const decision = decide({ identity, now, observation: state.observation, renewedAt: state.renewedAt, timings });
+  const decision = decide({ identity, now, observation: state.observation, renewedAt: state.renewedAt, timings, standingDownUntil: state.standingDownUntil });
   switch (decision.action) {
     case 'step-down':
       state.stepDown();
@@ -46,6 +66,7 @@ function step$(context: CandidateContext, state: CandidateState, changed$: Obser
     case 'wait':
       return wait$(context, state, changed$, decision.until);
     case 'read':
+      if (state.leading) tell(context.diagnostics, 'slowPath', whoAmI(context));
       return call$(context, state, 'get', () => leases.get(reference), (lease) => {
         state.observe(lease, clock.monotonic());
         return EMPTY;
@@ -53,8 +74,9 @@ function step$(context: CandidateContext, state: CandidateState, changed$: Obser
     case 'create':
       return write$(context, state, newLease(reference, identity, timings.leaseDuration, clock.wall()));
     case 'acquire':
+      return write$(context, state, acquired(decision.lease, identity, timings.leaseDuration, clock.wall()));
     case 'renew':
-      return write$(context, state, heldBy(decision.lease, identity, timings.leaseDuration, clock.wall()));
+      return write$(context, state, renewed(decision.lease, timings.leaseDuration, clock.wall()));
   }
 }
 
@@ -66,6 +88,7 @@ function step$(context: CandidateContext, state: CandidateState, changed$: Obser
 function write$(context: CandidateContext, state: CandidateState, lease: Lease): Observable<CandidateStatus> {
   const { clock, leases, timings, logger } = context;
   const sentAt = clock.monotonic();
+  const sentAtWall = clock.wall();
   const creating = lease.resourceVersion === undefined;
   state.sending(lease);
   const request = creating ? () => leases.create(lease) : () => leases.replace(lease);
@@ -78,6 +101,7 @@ function write$(context: CandidateContext, state: CandidateState, lease: Lease):
     }
     if (!state.leading) logger.info?.(`lease ${leaseName(context)}: ${context.identity} started leading in term ${written.spec.leaseTransitions}`);
     state.becameLeader(written, sentAt, now);
+    tell(context.diagnostics, 'renewed', { ...whoAmI(context), latencyMilliseconds: now - sentAt, at: sentAtWall });
     const term = { identity: context.identity, term: written.spec.leaseTransitions, acquiredAt: written.spec.acquireTime };
     return of<CandidateStatus>({ leading: true, term, renewedAt: sentAt, deadline: sentAt + timings.renewDeadline });
   });
@@ -91,7 +115,7 @@ function write$(context: CandidateContext, state: CandidateState, lease: Lease):
 function wait$(context: CandidateContext, state: CandidateState, changed$: Observable<void>, until: number): Observable<never> {
   const { clock, timings, random, scheduler } = context;
   const untilDue = Math.max(0, until - clock.monotonic());
-  const polling = !state.leading && !state.watchHealthy;
+  const polling = !state.leading && !context.watch.healthy();
   const pollDelay = timings.retryPeriod * (1 + random() * 1.2);
   const poll = polling && pollDelay < untilDue;
   const delay = Math.min(poll ? pollDelay : untilDue, longestTimer);
@@ -99,4 +123,28 @@ function wait$(context: CandidateContext, state: CandidateState, changed$: Obser
     if (poll) state.forget();
   }));
   return race(timeUp$, changed$).pipe(take(1), ignoreElements());
+}
+
+/**
+ * Steps down now (the work is torn down as "not leading" is said), releases the lease, and does
+ * not try to acquire for `standDownFor`, so a watching replica takes over within a round trip.
+ */
+function handOver$(context: CandidateContext, state: CandidateState, command: HandOverCommand, restart$: Subject<void>): Observable<CandidateStatus> {
+  const { clock, timings, identity, logger } = context;
+  state.standingDownUntil = clock.monotonic() + command.standDownFor;
+  const wasLeading = state.leading;
+  const releasing$ = release$(context, state, timings.renewDeadline);
+  logger.info?.(`lease ${leaseName(context)}: ${identity} hands over and stands down for ${command.standDownFor} ms`);
+  restart$.next();
+  return concat(wasLeading ? of(notLeading) : EMPTY, releasing$).pipe(finalize(command.done));
+}
+
+/** Tells the diagnostics when leading starts or stops. */
+function tellLeadingChanges(context: CandidateContext) {
+  let leading = false;
+  return tap<CandidateStatus>((status) => {
+    if (status.leading === leading) return;
+    leading = status.leading;
+    tell(context.diagnostics, 'leadingChanged', { ...whoAmI(context), leading, ...(status.leading ? { term: status.term.term } : {}) });
+  });
 }

@@ -1,31 +1,6 @@
-import { asyncScheduler, distinctUntilChanged, map, type Observable, type SchedulerLike } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { LeaderElectionConfig, LeaderElectionInput } from '../config/leader-election-config.js';
-import { parseConfig } from '../config/parse-config.js';
-import { quietLogger, type Logger } from '../diagnostics/logger.js';
-import { leadsAt } from '../election/candidate-status.js';
-import { clockFor } from '../election/clock.js';
-import { kubernetesLeases } from '../kubernetes/kubernetes-leases.js';
-import { clusterConnection } from '../kubernetes/connection.js';
-import type { KubeConfigLike } from '../kubernetes/kube-config.js';
-import type { LeaseClient } from '../lease/lease.js';
-import { candidate$ } from './candidate.js';
-import { electionKey, joinElection$, type SharedElection } from './shared-elections.js';
-
-export interface LeadershipOptions {
-  /** Drives every timer and reads the clock; inject a TestScheduler for virtual time. */
-  readonly scheduler?: SchedulerLike;
-  /** Where the Lease lives; defaults to the cluster chosen by `auth_type`. */
-  readonly leases?: LeaseClient;
-  /**
-   * A ready KubeConfig (@kubernetes/client-node 1.x or 2.x, or anything shaped like it), instead
-   * of the credentials `auth_type` names.
-   */
-  readonly kubeConfig?: KubeConfigLike;
-  /** Source of jitter in [0, 1); inject a constant for deterministic tests. */
-  readonly random?: () => number;
-  /** Where to say what happens (start and stop of leading, retried failures, a watch that is not allowed). Quiet by default. */
-  readonly logger?: Logger;
-}
+import { leaderElection, type LeadershipOptions } from './leader-election.js';
 
 /**
  * Joins the election for one Lease as one candidate and says whether it leads.
@@ -43,28 +18,17 @@ export interface LeadershipOptions {
  * be found (no service account token or KUBERNETES_SERVICE_HOST/PORT, no kubeconfig file or context).
  */
 export function leadership$(config: LeaderElectionConfig | LeaderElectionInput, options: LeadershipOptions = {}): Observable<boolean> {
-  const parsed = parseConfig(config);
-  const { leaseName, leaseNamespace, identity, releaseOnCancel, leaseDuration, renewDeadline, retryPeriod } = parsed;
-  const leases = options.leases ?? kubernetesLeases(options.kubeConfig ?? clusterConnection(parsed));
-  const reference = { namespace: leaseNamespace, name: leaseName };
-  const start = (): SharedElection => {
-    const clock = clockFor(options.scheduler);
-    const status$ = candidate$({
-      reference,
-      identity,
-      timings: { leaseDuration, renewDeadline, retryPeriod },
-      releaseOnCancel,
-      leases,
-      scheduler: options.scheduler ?? asyncScheduler,
-      clock,
-      random: options.random ?? Math.random,
-      logger: options.logger ?? quietLogger,
-    });
-    return { status$, monotonic: () => clock.monotonic() };
-  };
-  // A late subscriber is told the status as of now: a leader whose deadline passed while its process was stopped is not leading.
-  return joinElection$(electionKey(leases, reference, identity), start, ({ status$, monotonic }) => status$.pipe(
-    map((status) => leadsAt(status, monotonic())),
-    distinctUntilChanged(),
-  ));
+  return leaderElection(config, options).isLeader$;
+}
+
+/**
+ * Who holds the Lease now, by this process's observation, like client-go's OnNewLeader: the
+ * holder's identity, or null when the Lease is absent, free, or expired by our observation.
+ * Distinct and shared. Used alone it only watches (it is never a candidate); next to a candidate
+ * of the same Lease it shares that candidate's watch.
+ *
+ * @throws {@link ConfigError} as {@link leadership$} does.
+ */
+export function leader$(config: LeaderElectionConfig | LeaderElectionInput, options: LeadershipOptions = {}): Observable<string | null> {
+  return leaderElection(config, options).leader$;
 }

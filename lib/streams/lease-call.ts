@@ -2,7 +2,8 @@ import { EMPTY, catchError, concatMap, defaultIfEmpty, defer, ignoreElements, ma
 import type { CandidateState } from '../election/candidate-state.js';
 import { classifyFailure, unreachableError } from '../election/classify-failure.js';
 import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
-import { leaseName, type CandidateContext } from './candidate-context.js';
+import { tell } from '../diagnostics/election-diagnostics.js';
+import { leaseName, whoAmI, type CandidateContext } from './candidate-context.js';
 
 type Outcome<T> = { readonly kind: 'answer'; readonly value: T } | { readonly kind: 'failure'; readonly error: LeaseApiError };
 
@@ -23,7 +24,7 @@ export function call$<T, R>(
     catchError((error: unknown) => of<Outcome<T>>({ kind: 'failure', error: asLeaseApiError(error, context, verb) })),
   );
   const timeUp$ = timer(Math.max(0, limit), scheduler).pipe(
-    map((): Outcome<T> => ({ kind: 'failure', error: new LeaseApiError(verb, reference, undefined, undefined, `no answer within ${Math.round(limit)} ms`) })),
+    map((): Outcome<T> => ({ kind: 'failure', error: new LeaseApiError(verb, reference, undefined, undefined, `no answer within ${Math.round(limit)} ms`, { code: 'ETIMEDOUT' }) })),
   );
   return race(answer$, timeUp$).pipe(
     take(1),
@@ -56,6 +57,7 @@ function recovered(context: CandidateContext, state: CandidateState): void {
 }
 
 function afterFailure$(context: CandidateContext, state: CandidateState, error: LeaseApiError): Observable<never> {
+  tell(context.diagnostics, 'apiFailed', { ...whoAmI(context), verb: error.verb, status: error.status, code: error.code });
   const failure = classifyFailure(error, state);
   if (error.status !== undefined) state.reachedServer = true;
   switch (failure.kind) {

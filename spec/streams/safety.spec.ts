@@ -126,12 +126,13 @@ describe('safety and liveness holes, closed (virtual time)', () => {
       });
     });
 
-    it('without watch permission (client-go\'s minimum verbs) a follower polls every retry_period and takes over; it says so once', () => {
+    it('without watch permission (client-go\'s minimum verbs) a follower polls every retry_period and takes over; the one shared watch says so once', () => {
       const warnings: string[] = [];
       const noWatch = faultyLeases(store, scheduler, (verb) => (verb === 'watch' ? { status: 403 } : undefined));
+      const logger = { warn: (message: string) => warnings.push(message) };
       scheduler.run(({ expectObservable }) => {
-        expectObservable(candidate('a', noWatch), '^ 5s !').toBe('f 19ms t', values);
-        const b = leadership$(config('b'), { scheduler, leases: noWatch, random: () => 0, logger: { warn: (message) => warnings.push(message) } });
+        expectObservable(leadership$(config('a'), { scheduler, leases: noWatch, random: () => 0, logger }), '^ 5s !').toBe('f 19ms t', values);
+        const b = leadership$(config('b'), { scheduler, leases: noWatch, random: () => 0, logger });
         // b reads at 30, 2040, 4050 and 6060 (every retry_period, no jitter here); a released at 5005, so b leads at its next poll
         expectObservable(b, '^ 30s !').toBe('f 6069ms t', values);
       });
