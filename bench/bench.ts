@@ -9,6 +9,7 @@ import { firstValueFrom } from 'rxjs';
 import { kubernetesLeases, parseMicroTime, type Lease, type LeaseClient } from '../lib/index.js';
 import { CandidateProcess, type PeerEvent } from '../tools/candidate-process.js';
 import { controlPlaneBinaries, startControlPlane, type ControlPlane } from '../tools/control-plane/control-plane.js';
+import { createServiceAccount, mintToken, podLayout } from '../tools/control-plane/service-accounts.js';
 import { tcpProxy } from '../tools/net/tcp-proxy.js';
 
 const quick = process.argv.includes('--quick');
@@ -25,6 +26,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 type Implementation = 'rx-k8s-leader' | 'client-go';
 const implementations: Implementation[] = ['rx-k8s-leader', 'client-go'];
+/** How a candidate reaches the apiserver: a kubeconfig with its own client certificate, or a pod's service account. */
+type Auth = 'kubeConfig' | 'serviceAccount';
 
 interface Latency { p50: number; p95: number; max: number; rounds: number }
 
@@ -43,9 +46,16 @@ const admin: LeaseClient = kubernetesLeases(controlPlane.adminKubeConfig());
 const running = new Set<CandidateProcess>();
 let leaseCounter = 0;
 
-async function candidate(implementation: Implementation, identity: string, name: string, server?: string): Promise<CandidateProcess> {
+async function candidate(implementation: Implementation, identity: string, name: string, server?: string, auth: Auth = 'kubeConfig'): Promise<CandidateProcess> {
   const kubeconfig = await controlPlane.kubeconfigFor(identity, server);
   const command = implementation === 'client-go' ? [binaries.clientGoPeer] : [node, `${here}rx-candidate.mjs`];
+  if (auth === 'serviceAccount') {
+    // a real service account: its own token from the TokenRequest API, laid out as in a pod
+    const admin = controlPlane.adminKubeConfig();
+    await createServiceAccount(admin, 'default', identity, true);
+    const { root } = podLayout('default', await mintToken(admin, 'default', identity), controlPlane.caPath);
+    command.push('-auth=serviceAccount', `-service-account-root=${root}`, `-service-host=${controlPlane.host}`, `-service-port=${controlPlane.port}`);
+  }
   const process = new CandidateProcess({ command, kubeconfig, namespace: 'default', name, identity, ...settings });
   running.add(process);
   process.process.once('exit', () => running.delete(process));
@@ -137,6 +147,11 @@ async function stepDown(implementation: Implementation): Promise<Latency> {
   return latency(samples);
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
 interface AuditEvent { auditID: string; stage: string; verb: string; user: { username: string }; requestReceivedTimestamp: string }
 
 function processStats(pid: number): { cpuSeconds: number; rssMegabytes: number } {
@@ -146,18 +161,24 @@ function processStats(pid: number): { cpuSeconds: number; rssMegabytes: number }
   return { cpuSeconds: ticks / 100, rssMegabytes: Math.round(rss * 10) / 10 };
 }
 
-async function steadyState(implementation: Implementation) {
+async function steadyState(implementation: Implementation, auth: Auth = 'kubeConfig') {
   const name = `steady-${++leaseCounter}`;
-  const leader = await candidate(implementation, `${implementation}-leader`, name);
+  const prefix = `${implementation}-${auth.toLowerCase()}`;
+  const leader = await candidate(implementation, `${prefix}-leader`, name, undefined, auth);
   await leader.next(started, 30_000);
-  const followers = await Promise.all([1, 2, 3, 4].map((index) => candidate(implementation, `${implementation}-follower-${index}`, name)));
+  const followers = await Promise.all([1, 2, 3, 4].map((index) => candidate(implementation, `${prefix}-follower-${index}`, name, undefined, auth)));
   await sleep(3000);
   const everyone = [leader, ...followers];
   const before = everyone.map((process) => processStats(process.process.pid!));
   const from = wallNow();
-  await sleep(settings.steadyStateSeconds * 1000);
+  // RSS moves with garbage collection: sample it every 2 s and report each process's median
+  const rssSamples: number[][] = everyone.map(() => []);
+  for (let elapsed = 0; elapsed < settings.steadyStateSeconds; elapsed += 2) {
+    await sleep(2000);
+    everyone.forEach((process, index) => rssSamples[index]!.push(processStats(process.process.pid!).rssMegabytes));
+  }
   const to = wallNow();
-  const after = everyone.map((process) => processStats(process.process.pid!));
+  const after = everyone.map((process, index) => ({ ...processStats(process.process.pid!), rssMegabytes: median(rssSamples[index]!) }));
   const minutes = (to - from) / 60_000;
   const events = readFileSync(controlPlane.auditLogPath!, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AuditEvent);
   const counted = new Map<string, AuditEvent>();
@@ -168,7 +189,8 @@ async function steadyState(implementation: Implementation) {
   }
   const perMinute = (identity: string) => {
     const verbs: Record<string, number> = {};
-    for (const event of counted.values()) if (event.user.username === identity) verbs[event.verb] = (verbs[event.verb] ?? 0) + 1;
+    const username = auth === 'serviceAccount' ? `system:serviceaccount:default:${identity}` : identity;
+    for (const event of counted.values()) if (event.user.username === username) verbs[event.verb] = (verbs[event.verb] ?? 0) + 1;
     return Object.fromEntries(Object.entries(verbs).map(([verb, count]) => [verb, Math.round((count / minutes) * 10) / 10]));
   };
   const cpuPercent = (index: number) => Math.round(((after[index]!.cpuSeconds - before[index]!.cpuSeconds) / (minutes * 60)) * 1000) / 10;
@@ -197,7 +219,25 @@ function bareNodeRss(): Promise<number> {
   });
 }
 
+interface Footprint { rssMegabytes: number; milliseconds: number }
+
+/** Median RSS after, and time of, loading the built package in a fresh process (5 runs), next to a bare process. */
+function loadFootprint(): Record<'bare' | 'import' | 'require', Footprint> {
+  const measure = (code: string, type: 'module' | 'commonjs'): Footprint => {
+    const runs = Array.from({ length: 5 }, () => JSON.parse(execFileSync(node, ['--input-type', type, '-e', code], { cwd: `${here}..`, encoding: 'utf8' })) as Footprint);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[2]!;
+    return { rssMegabytes: Math.round(median(runs.map((run) => run.rssMegabytes)) * 10) / 10, milliseconds: Math.round(median(runs.map((run) => run.milliseconds)) * 10) / 10 };
+  };
+  const report = 'console.log(JSON.stringify({ milliseconds: performance.now() - started, rssMegabytes: process.memoryUsage().rss / 2 ** 20 }))';
+  return {
+    bare: measure(`const started = performance.now(); ${report}`, 'module'),
+    import: measure(`const started = performance.now(); await import('./dist/index.js'); ${report}`, 'module'),
+    require: measure(`const started = performance.now(); require('./dist/index.js'); ${report}`, 'commonjs'),
+  };
+}
+
 const scenarios: Record<string, Record<Implementation, unknown>> = {};
+let steadyInCluster: Awaited<ReturnType<typeof steadyState>> | undefined;
 try {
   for (const [scenario, run] of [['handover', handover], ['failover', failover], ['coldStart', coldStart], ['stepDown', stepDown], ['steadyState', steadyState]] as const) {
     scenarios[scenario] = {} as Record<Implementation, unknown>;
@@ -207,15 +247,21 @@ try {
       log(`  ${JSON.stringify(scenarios[scenario][implementation])}`);
     }
   }
+  log('steadyState: rx-k8s-leader with serviceAccount auth ...');
+  steadyInCluster = await steadyState('rx-k8s-leader', 'serviceAccount');
+  log(`  ${JSON.stringify(steadyInCluster)}`);
 } finally {
   await Promise.all([...running].map((process) => process.kill()));
   await controlPlane.stop();
 }
 
 const bareRss = await bareNodeRss();
+log('footprint of loading the package ...');
+const footprint = loadFootprint();
+log(`  ${JSON.stringify(footprint)}`);
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, kube-apiserver v1.37.2, client-go v0.37.2`;
 const results = {
-  machine, date: new Date().toISOString(), settings: { ...settings, quick, bareNodeRssMegabytes: bareRss }, scenarios,
+  machine, date: new Date().toISOString(), settings: { ...settings, quick, bareNodeRssMegabytes: bareRss }, scenarios, steadyInCluster: steadyInCluster!, footprint,
 };
 writeFileSync(`${here}results.json`, `${JSON.stringify(results, null, 2)}\n`);
 const table = markdown(results);
@@ -247,9 +293,18 @@ ${rows.join('\n')}
 - coldStart: a fresh candidate, from its start, on a Lease whose holder died an hour ago.
 - stepDown: leader cut off from the apiserver → it says it stopped leading; ms after its last renewal.
 
-Steady state, 1 leader + 4 followers for ${steady['rx-k8s-leader'].seconds} s, requests per minute counted in the apiserver's audit log:
-- rx-k8s-leader: ${describe(steady['rx-k8s-leader'])}
+Steady state, 1 leader + 4 followers for ${steady['rx-k8s-leader'].seconds} s, requests per minute counted in the apiserver's audit log; RSS is each process's median over the window:
+- rx-k8s-leader, serviceAccount auth: ${describe(data.steadyInCluster)}
+- rx-k8s-leader, kubeConfig auth (loads @kubernetes/client-node to resolve credentials): ${describe(steady['rx-k8s-leader'])}
 - client-go: ${describe(steady['client-go'])}
 - a bare \`node\` process doing nothing: ${data.settings.bareNodeRssMegabytes} MB RSS
+
+Loading the package in a fresh process (median of 5; RSS after, time of the load):
+
+| | RSS | over bare | time |
+| --- | --- | --- | --- |
+| bare \`node\` | ${data.footprint.bare.rssMegabytes} MB | — | — |
+| \`await import('rx-k8s-leader')\` | ${data.footprint.import.rssMegabytes} MB | +${(data.footprint.import.rssMegabytes - data.footprint.bare.rssMegabytes).toFixed(1)} MB | ${data.footprint.import.milliseconds} ms |
+| \`require('rx-k8s-leader')\` | ${data.footprint.require.rssMegabytes} MB | +${(data.footprint.require.rssMegabytes - data.footprint.bare.rssMegabytes).toFixed(1)} MB | ${data.footprint.require.milliseconds} ms |
 `;
 }

@@ -1,7 +1,7 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CoreV1Api, RbacAuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { firstValueFrom, filter, lastValueFrom, take, timeout, timer, toArray } from 'rxjs';
 import { ConfigError } from '../../lib/errors/config-error.js';
@@ -13,6 +13,7 @@ import { leadership$ } from '../../lib/streams/leadership.js';
 import type { ControlPlane } from '../../tools/control-plane/control-plane.js';
 import { writeKubeconfig } from './support/kubeconfig-file.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
+import { createServiceAccount, mintToken as mintServiceAccountToken, podLayout as podLayoutUnder } from '../../tools/control-plane/service-accounts.js';
 
 const timings = { lease_duration: '4s', renew_deadline: '3s', retry_period: '1s' };
 
@@ -40,46 +41,12 @@ describe('auth types on a real kube-apiserver', function () {
   });
   after(() => directories.forEach((directory) => rmSync(directory, { recursive: true, force: true })));
 
-  async function serviceAccount(namespace: string, name: string, granted: boolean): Promise<void> {
-    const core = admin.makeApiClient(CoreV1Api);
-    const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-    if (!granted) return;
-    await rbac.createNamespacedRole({ namespace, body: {
-      metadata: { name: 'leader-election' },
-      rules: [{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] }],
-    } });
-    await rbac.createNamespacedRoleBinding({ namespace, body: {
-      metadata: { name: 'leader-election' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'leader-election' },
-      subjects: [{ kind: 'ServiceAccount', name, namespace }],
-    } });
-  }
-
-  async function mintToken(namespace: string, name: string, boundSecret?: string): Promise<string> {
-    const core = admin.makeApiClient(CoreV1Api);
-    let boundObjectRef;
-    if (boundSecret) {
-      const secret = await core.createNamespacedSecret({ namespace, body: { metadata: { name: boundSecret } } });
-      boundObjectRef = { apiVersion: 'v1', kind: 'Secret', name: boundSecret, uid: secret.metadata!.uid! };
-    }
-    const request = await core.createNamespacedServiceAccountToken({ namespace, name, body: {
-      apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: [], expirationSeconds: 3600, ...(boundObjectRef ? { boundObjectRef } : {}) },
-    } });
-    return request.status!.token!;
-  }
-
-  /** Lays out /var/run/secrets/kubernetes.io/serviceaccount under a temp dir, as a pod has it. */
+  const serviceAccount = (namespace: string, name: string, granted: boolean) => createServiceAccount(admin, namespace, name, granted);
+  const mintToken = (namespace: string, name: string, boundSecret?: string) => mintServiceAccountToken(admin, namespace, name, boundSecret);
   function podLayout(namespace: string, token: string): { root: string; tokenFile: string } {
-    const root = mkdtempSync(join(tmpdir(), 'rx-k8s-leader-pod-'));
-    directories.push(root);
-    const directory = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
-    mkdirSync(directory, { recursive: true });
-    writeFileSync(join(directory, 'token'), token);
-    writeFileSync(join(directory, 'namespace'), namespace);
-    copyFileSync(controlPlane.caPath, join(directory, 'ca.crt'));
-    return { root, tokenFile: join(directory, 'token') };
+    const layout = podLayoutUnder(namespace, token, controlPlane.caPath);
+    directories.push(layout.root);
+    return layout;
   }
 
   const inPod = (root: string) => clusterConnection({ authType: 'serviceAccount' }, {
