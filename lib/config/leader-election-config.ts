@@ -6,8 +6,11 @@ export type AuthType = 'serviceAccount' | 'kubeConfig';
  * {@link parseConfig} or {@link decodeConfig}; `leadership$` also accepts the raw input.
  */
 export interface LeaderElectionConfig {
+  /** How to reach the API server: the pod's service account, or a kubeconfig file. */
   readonly authType: AuthType;
+  /** Name of the Lease the candidates contend for: a DNS-1123 subdomain. */
   readonly leaseName: string;
+  /** Namespace of the Lease: a DNS-1123 label. */
   readonly leaseNamespace: string;
   /** How long others wait after the last renewal they saw before taking over. Whole seconds. */
   readonly leaseDuration: number;
@@ -27,22 +30,46 @@ export interface LeaderElectionConfig {
 
 /** The raw shape accepted by {@link parseConfig}: collector-style snake_case or camelCase keys. */
 export interface LeaderElectionInput {
+  /** `serviceAccount` (the default: the pod's token, ca.crt and KUBERNETES_SERVICE_HOST/PORT) or `kubeConfig`. */
   auth_type?: AuthType;
+  /** camelCase spelling of {@link LeaderElectionInput.auth_type}. */
   authType?: AuthType;
+  /** Name of the Lease (required): a DNS-1123 subdomain. */
   lease_name?: string;
+  /** camelCase spelling of {@link LeaderElectionInput.lease_name}. */
   leaseName?: string;
+  /** Namespace of the Lease (required): a DNS-1123 label. */
   lease_namespace?: string;
+  /** camelCase spelling of {@link LeaderElectionInput.lease_namespace}. */
   leaseNamespace?: string;
+  /**
+   * How long others wait after the last renewal they saw before taking over (default `15s`): a Go
+   * duration such as `"15s"` or `"1m30s"`, or integer milliseconds; whole seconds, greater than
+   * `renew_deadline` and at least `renew_deadline + retry_period`.
+   */
   lease_duration?: string | number;
+  /** camelCase spelling of {@link LeaderElectionInput.lease_duration}. */
   leaseDuration?: string | number;
+  /**
+   * How long a leader keeps trying to renew before it steps down (default `10s`): a Go duration
+   * or integer milliseconds, greater than 1.2 × `retry_period`.
+   */
   renew_deadline?: string | number;
+  /** camelCase spelling of {@link LeaderElectionInput.renew_deadline}. */
   renewDeadline?: string | number;
+  /** How often a leader renews (default `2s`): a Go duration or integer milliseconds, greater than 0. */
   retry_period?: string | number;
+  /** camelCase spelling of {@link LeaderElectionInput.retry_period}. */
   retryPeriod?: string | number;
+  /** This candidate's holderIdentity, unique per replica (default: the hostname and a random suffix). */
   identity?: string;
+  /** Path of the kubeconfig file, for `kubeConfig` auth (default: the first entry of KUBECONFIG, then ~/.kube/config). */
   kubeconfig?: string;
+  /** kubeconfig context to use, for `kubeConfig` auth (default: the file's current context). */
   context?: string;
+  /** Release the lease when the last subscriber unsubscribes while leading (default `true`). */
   release_on_cancel?: boolean;
+  /** camelCase spelling of {@link LeaderElectionInput.release_on_cancel}. */
   releaseOnCancel?: boolean;
 }
 

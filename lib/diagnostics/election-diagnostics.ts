@@ -6,6 +6,7 @@ export interface ElectionIdentity {
   readonly lease: string;
   /** The Lease's name alone: client-go's metrics label `name`. */
   readonly name: string;
+  /** This candidate's holderIdentity. */
   readonly identity: string;
 }
 

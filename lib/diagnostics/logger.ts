@@ -4,9 +4,13 @@
  * name the lease, the verb and the HTTP status, never credentials.
  */
 export interface Logger {
+  /** Detail for investigations: a watch reopened, a release that did not happen. */
   debug?(message: string): void;
+  /** Changes of state: started or stopped leading, handing over, API calls succeeding again. */
   info?(message: string): void;
+  /** Trouble the election works around: failed calls being retried, a forbidden watch, an answer too late to trust. */
   warn?(message: string): void;
+  /** Trouble it cannot work around. */
   error?(message: string): void;
 }
 

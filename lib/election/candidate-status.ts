@@ -4,7 +4,9 @@
  * refuse writes stamped with an older term (fencing).
  */
 export interface LeadershipTerm {
+  /** The leader's identity (this candidate's). */
   readonly identity: string;
+  /** The Lease's leaseTransitions when this term began; grows with every new term. */
   readonly term: number;
   /** The Lease's acquireTime (MicroTime) for this term. */
   readonly acquiredAt: string | null;

@@ -1,8 +1,12 @@
 import type { Lease } from '../lease/lease.js';
 
+/** The three durations of an election, in milliseconds. */
 export interface ElectionTimings {
+  /** How long others wait after the last change of the record they saw before taking over. */
   readonly leaseDuration: number;
+  /** How long a leader may go without a successful renewal before it steps down. */
   readonly renewDeadline: number;
+  /** How often a leader renews, and a follower without a watch polls. */
   readonly retryPeriod: number;
 }
 
@@ -11,30 +15,75 @@ export interface ElectionTimings {
  * the LOCAL monotonic time at which that record was first seen.
  */
 export type Observation =
-  | { readonly kind: 'unknown' }
-  | { readonly kind: 'absent' }
-  | { readonly kind: 'present'; readonly lease: Lease; readonly observedAt: number };
+  | {
+    /** Nothing known: read the Lease first. */
+    readonly kind: 'unknown';
+  }
+  | {
+    /** The Lease does not exist. */
+    readonly kind: 'absent';
+  }
+  | {
+    /** A record was seen. */
+    readonly kind: 'present';
+    /** The record. */
+    readonly lease: Lease;
+    /** Local monotonic time at which this record was first seen unchanged. */
+    readonly observedAt: number;
+  };
 
+/** What {@link decide} decides from. */
 export interface DecisionInput {
+  /** This candidate's holderIdentity. */
   readonly identity: string;
   /** Local monotonic time, milliseconds. */
   readonly now: number;
+  /** What this candidate last saw of the Lease. */
   readonly observation: Observation;
   /** Set while we lead: the local time at which our last successful write was sent. */
   readonly renewedAt: number | undefined;
   /** After a hand-over on demand: the local time before which we do not try to acquire. */
   readonly standingDownUntil?: number;
+  /** The election's durations. */
   readonly timings: ElectionTimings;
 }
 
+/** What to do next. */
 export type Decision =
-  | { readonly action: 'read' }
-  | { readonly action: 'create' }
-  | { readonly action: 'acquire'; readonly lease: Lease }
-  | { readonly action: 'renew'; readonly lease: Lease }
-  | { readonly action: 'wait'; readonly until: number }
-  | { readonly action: 'step-down'; readonly reason: StepDownReason };
+  | {
+    /** Read the Lease (GET). */
+    readonly action: 'read';
+  }
+  | {
+    /** Create the Lease, held by us. */
+    readonly action: 'create';
+  }
+  | {
+    /** Take the Lease in a new term, replacing `lease` conditionally. */
+    readonly action: 'acquire';
+    /** The record to replace. */
+    readonly lease: Lease;
+  }
+  | {
+    /** Extend our term, replacing `lease` conditionally. */
+    readonly action: 'renew';
+    /** The record to replace. */
+    readonly lease: Lease;
+  }
+  | {
+    /** Nothing to do until `until` (or until the watch says the record changed). */
+    readonly action: 'wait';
+    /** Local monotonic time, milliseconds. */
+    readonly until: number;
+  }
+  | {
+    /** Stop leading now. */
+    readonly action: 'step-down';
+    /** Why. */
+    readonly reason: StepDownReason;
+  };
 
+/** Why a leader stops leading. */
 export type StepDownReason = 'renew deadline passed' | 'lease taken by another' | 'lease deleted';
 
 /**

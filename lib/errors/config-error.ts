@@ -2,7 +2,9 @@
 export interface ConfigProblem {
   /** The key as the user wrote it (`lease_name` or `leaseName`), or `(config)` for the whole input. */
   readonly path: string;
+  /** What is wrong, and what would be accepted. */
   readonly reason: string;
+  /** The value given (undefined when the key is missing). */
   readonly value: unknown;
 }
 
@@ -11,7 +13,9 @@ export interface ConfigProblem {
  * problem, one per line, as `path: reason (got value)`.
  */
 export class ConfigError extends Error {
+  /** Always `'ConfigError'`. */
   override readonly name = 'ConfigError';
+  /** Every problem found, in the order of the keys; never empty. */
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {

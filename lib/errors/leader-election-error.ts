@@ -6,9 +6,11 @@ import type { LeaseApiError, LeaseVerb } from './lease-api-error.js';
  * it, after saying `false`; the message says what to change.
  */
 export class LeaderElectionError extends Error {
+  /** Always `'LeaderElectionError'`. */
   override readonly name = 'LeaderElectionError';
   /** `namespace/name` of the Lease. */
   readonly lease: string;
+  /** The call that failed, as RBAC names it (for a 403, the verb the Role lacks). */
   readonly verb: LeaseVerb;
   /** The HTTP status, or undefined when no answer came. */
   readonly status: number | undefined;

@@ -17,14 +17,19 @@ export interface LeaseApiErrorDetails {
  * response arrived (network trouble, timeout). Adapters must never put credentials in `message`.
  */
 export class LeaseApiError extends Error {
+  /** Always `'LeaseApiError'`. */
   override readonly name = 'LeaseApiError';
   /** See {@link LeaseApiErrorDetails.code}; undefined when a response arrived or the cause has no code. */
   readonly code: string | undefined;
 
   constructor(
+    /** The call that failed, as RBAC names it. */
     readonly verb: LeaseVerb,
+    /** The Lease it was about. */
     readonly lease: LeaseReference,
+    /** The HTTP status, or undefined when no response arrived. */
     readonly status: number | undefined,
+    /** The Kubernetes Status `reason` (`NotFound`, `AlreadyExists`, `Conflict`, `Forbidden`, ...), when the server gave one. */
     readonly reason: string | undefined,
     detail: string,
     details: LeaseApiErrorDetails = {},
@@ -33,6 +38,7 @@ export class LeaseApiError extends Error {
     this.code = details.code;
   }
 
+  /** 404: the Lease (or, on create, its namespace) does not exist. */
   get isNotFound(): boolean {
     return this.status === 404;
   }

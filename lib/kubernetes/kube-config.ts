@@ -9,7 +9,11 @@ import { redact } from './redact.js';
  * types naming that package.
  */
 export interface KubeConfigLike {
-  getCurrentCluster(): { readonly server: string } | null;
+  /** The current context's cluster, or null when there is none. */
+  getCurrentCluster(): {
+    /** The API server's URL, such as `https://10.0.0.1:6443`. */
+    readonly server: string;
+  } | null;
   /** Fills `ca`, `cert`, `key`, `rejectUnauthorized`, `servername`, `headers` (and `auth`) for one request. */
   applyToHTTPSOptions(options: object): Promise<void>;
 }
@@ -132,7 +136,9 @@ let loaded: { KubeConfig: new () => LoadableKubeConfig } | undefined;
 function clientNode(): { KubeConfig: new () => LoadableKubeConfig } {
   if (loaded) return loaded;
   try {
-    loaded = process.getBuiltinModule('node:module').createRequire(import.meta.url)('@kubernetes/client-node') as { KubeConfig: new () => LoadableKubeConfig };
+    // In a CommonJS bundle of this package import.meta.url is gone and require is there.
+    const load = typeof require === 'function' ? require : process.getBuiltinModule('node:module').createRequire(import.meta.url);
+    loaded = load('@kubernetes/client-node') as { KubeConfig: new () => LoadableKubeConfig };
     return loaded;
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;

@@ -6,6 +6,7 @@ import type { KubeConfigLike } from './kube-config.js';
 import { fromWire, toWire, type WireLease } from './lease-wire.js';
 import { ApiFailure, type ApiRequest } from './transport.js';
 
+/** Options of {@link kubernetesLeases}: how its watches are timed. */
 export interface KubernetesLeasesOptions {
   /** Server-side watch timeout range, seconds; each watch picks one at random. Default [240, 480]. */
   readonly watchTimeoutSeconds?: readonly [number, number];

@@ -2,7 +2,9 @@ import type { Observable } from 'rxjs';
 
 /** Which Lease: `coordination.k8s.io/v1` Lease `name` in `namespace`. */
 export interface LeaseReference {
+  /** The Lease's namespace. */
   readonly namespace: string;
+  /** The Lease's name. */
   readonly name: string;
 }
 
@@ -11,10 +13,18 @@ export interface LeaseReference {
  * MicroTime strings (`2026-07-24T14:05:30.123456Z`) or null.
  */
 export interface LeaseSpec {
+  /** Who holds the lease; `""` once released (or never held). */
   readonly holderIdentity: string;
+  /**
+   * How long the others wait, from when they observed the last renewal, before taking over: the
+   * holder's `lease_duration`, in seconds (1 in a release).
+   */
   readonly leaseDurationSeconds: number;
+  /** When the current holder acquired the lease, by its clock. */
   readonly acquireTime: string | null;
+  /** When the holder last renewed, by its clock. Informational: expiry is judged by when others observe a change, never by this. */
   readonly renewTime: string | null;
+  /** How many times the lease has changed hands (a takeover, or a re-acquisition after a release), as client-go counts them. */
   readonly leaseTransitions: number;
 }
 
@@ -35,7 +45,9 @@ export interface Lease extends LeaseReference {
 
 /** One change of the watched Lease. A DELETED event carries the deletion's resourceVersion. */
 export interface LeaseWatchEvent {
+  /** What happened, as the watch API says it. */
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  /** The Lease after the change; for DELETED, its last state. */
   readonly lease: Lease;
 }
 

@@ -2,6 +2,7 @@ import { AsyncSubject, Subject, asyncScheduler, concatMap, defer, filter, from, 
 import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
 import type { Lease, LeaseClient, LeaseReference, LeaseWatchEvent } from '../lease/lease.js';
 
+/** Options of {@link memoryLeases}. */
 export interface MemoryLeasesOptions {
   /** Delivers every answer and watch event; inject a TestScheduler for virtual time. */
   readonly scheduler?: SchedulerLike;

@@ -14,6 +14,7 @@ import { holder$ } from './lease-holder.js';
 import { sharedLeaseWatch } from './lease-watch.js';
 import { electionKey, joinElection$, leaseKey, runningElection } from './shared-elections.js';
 
+/** How a candidate runs, beside its config: for tests, other clusters, logging and metrics. */
 export interface LeadershipOptions {
   /** Drives every timer and reads the clock; inject a TestScheduler for virtual time. */
   readonly scheduler?: SchedulerLike;

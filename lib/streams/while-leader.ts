@@ -7,7 +7,7 @@ import type { LeadershipTerm } from '../election/candidate-status.js';
  *
  * @example isLeader$.pipe(whileLeader(() => pollQueue$)).subscribe();
  */
-export function whileLeader<T>(work: Observable<T> | (() => ObservableInput<T>)): OperatorFunction<boolean, T>;
+export function whileLeader<T>(work: Observable<T> | (() => ObservableInput<T>)): <S extends boolean | LeadershipTerm | null>(leading$: Observable<S>) => Observable<T>;
 /**
  * Runs work for each term of leadership from a term stream (`term$` of {@link leaderElection}):
  * the factory gets the term, to stamp (fence) what it writes; the work is unsubscribed when the

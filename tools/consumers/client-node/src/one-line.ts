@@ -1,0 +1,1 @@
+export { leadership$ } from 'rx-k8s-leader';
