@@ -1,3 +1,7 @@
+/**
+ * Kubernetes Lease leader election as RxJS streams, wire-compatible with client-go.
+ * @module rx-k8s-leader
+ */
 export { leadership$, leader$ } from './streams/leadership.js';
 export { leaderElection, type LeaderElection, type LeadershipOptions, type HandOverOptions, type LeaderElectionHealth } from './streams/leader-election.js';
 export type { LeadershipTerm } from './election/candidate-status.js';

@@ -4,6 +4,8 @@ import type { LeaseVerb } from '../errors/lease-api-error.js';
 export interface ElectionIdentity {
   /** `namespace/name` of the Lease. */
   readonly lease: string;
+  /** The Lease's namespace. */
+  readonly namespace: string;
   /** The Lease's name alone: client-go's metrics label `name`. */
   readonly name: string;
   /** This candidate's holderIdentity. */

@@ -36,7 +36,7 @@ export function leaseName({ reference }: Pick<CandidateContext, 'reference'>): s
 
 /** Who this candidate is, for diagnostics. */
 export function whoAmI(context: CandidateContext): ElectionIdentity {
-  return { lease: leaseName(context), name: context.reference.name, identity: context.identity };
+  return { lease: leaseName(context), namespace: context.reference.namespace, name: context.reference.name, identity: context.identity };
 }
 
 /** Node timers hold at most 2^31-1 ms; longer waits are taken in pieces of this size. */

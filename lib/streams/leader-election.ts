@@ -66,6 +66,8 @@ export interface LeaderElection {
   readonly term$: Observable<LeadershipTerm | null>;
   /** Who holds the lease by this process's observation (see {@link leader$}); shares the Lease's watch. */
   readonly leader$: Observable<string | null>;
+  /** Whether this candidate leads at this moment (false when its election is not running), judged by its clock. */
+  isLeader(): boolean;
   /**
    * Steps down now without leaving the election: "not leading" is said (so `whileLeader` work is
    * torn down), the lease is released, and this candidate does not take it back for
@@ -124,6 +126,10 @@ export function leaderElection(config: LeaderElectionConfig | LeaderElectionInpu
     isLeader$,
     term$,
     leader$,
+    isLeader: () => {
+      const election = runningElection(key);
+      return election !== undefined && leadsAt(election.latest, election.monotonic());
+    },
     handOver: ({ standDownFor = leaseDuration } = {}) => new Promise<void>((resolve) => {
       const election = runningElection(key);
       if (!election) resolve();

@@ -38,6 +38,9 @@ const consumers = {
   bundler: { fixture: 'bundler' },
   commonjs: { fixture: 'commonjs' },
   nestjs: { fixture: 'nestjs' },
+  nestjsEsm: { fixture: 'nestjs-esm' },
+  angular: { fixture: 'angular' },
+  angular19: { fixture: 'angular', dependencies: { '@angular/core': '~19.2.0' } },
   rxjsPinned: { fixture: 'rxjs-pinned' },
   clientNode1: { fixture: 'client-node', dependencies: { '@kubernetes/client-node': '~1.4.0' } },
   clientNode2: { fixture: 'client-node', dependencies: { '@kubernetes/client-node': '2.0.1' } },
@@ -243,9 +246,12 @@ describe('the packed package', function () {
 
   it('arethetypeswrong reports nothing but require(esm) from CommonJS, which Node >= 22.12 and TypeScript >= 5.8 support', async () => {
     const attw = join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js');
-    // attw exits 1 when it finds a problem; its JSON is on stdout either way.
-    const outcome = await run(process.execPath, [attw, tarball, '--format', 'json'], { cwd: scratch });
-    const { problems } = JSON.parse(outcome.stdout) as { problems?: Record<string, { kind: string; entrypoint: string; resolutionKind?: string }[]> };
+    // attw exits 1 when it finds a problem; its JSON is on stdout either way. It calls process.exit,
+    // which cuts a piped stdout short past the pipe's buffer (four entry points make ~150 kB of
+    // JSON), so its stdout goes to a file, which Node writes synchronously.
+    const report = join(scratch, 'attw.json');
+    const outcome = await run('bash', ['-c', '"$0" "$1" "$2" --format json > "$3"', process.execPath, attw, tarball, report], { cwd: scratch });
+    const { problems } = JSON.parse(readFileSync(report, 'utf8')) as { problems?: Record<string, { kind: string; entrypoint: string; resolutionKind?: string }[]> };
     // The one ignore, as narrow as it goes: kind CJSResolvesToESM, entry point ".", resolution
     // node16-cjs. attw 0.18.5 analyses with TypeScript 5.6, whose node16/nodenext mode forbids a
     // CommonJS file to require an ES module (TS1479). The package is ESM only, by design; Node
@@ -253,9 +259,12 @@ describe('the packed package', function () {
     // 5.8 and later allow that import under module nodenext. The CommonJS and NestJS consumers
     // below prove it on a real install (the NestJS one with TypeScript 5.9). node10 and bundler
     // resolutions report nothing.
+    // The same holds for the integrations' entry points (./metrics, ./nestjs, ./angular); node10
+    // resolves their types through typesVersions.
+    const entryPoints = ['.', './metrics', './nestjs', './angular'];
     const unexpected = Object.values(problems ?? {}).flat()
-      .filter((problem) => !(problem.kind === 'CJSResolvesToESM' && problem.entrypoint === '.' && problem.resolutionKind === 'node16-cjs'));
-    expect(unexpected, outcome.stdout.slice(0, 2_000)).to.deep.equal([]);
+      .filter((problem) => !(problem.kind === 'CJSResolvesToESM' && entryPoints.includes(problem.entrypoint) && problem.resolutionKind === 'node16-cjs'));
+    expect(unexpected, `${readFileSync(report, 'utf8').slice(0, 2_000)}\n${outcome.stderr}`).to.deep.equal([]);
   });
 
   it('ESM (module nodenext, "type": "module"): typechecks, leads on memoryLeases, unsubscribes, exits by itself', async () => {
@@ -293,12 +302,34 @@ describe('the packed package', function () {
     expect(await runConsumer(directory, 'dist/main.js')).to.deep.equal(ledAndReleased('ts-cjs'));
   });
 
-  it('NestJS 12 CommonJS app (tsc nodenext, decorator metadata): boots a context whose service leads, closes it, exits by itself', async () => {
+  it('NestJS 12 CommonJS app (tsc nodenext, decorator metadata) on rx-k8s-leader/nestjs: LeaderElectionModule leads, its @LeaderOnly() @Interval job ticks, app.close() releases, exits by itself', async () => {
     const directory = await consumer('nestjs');
     await succeed(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json'], { cwd: directory });
     expect(readFileSync(join(directory, 'dist/leader.service.js'), 'utf8'), 'tsc emitted the constructor\'s parameter types').to.include('design:paramtypes');
-    expect(await runConsumer(directory, 'dist/main.js')).to.deep.equal(ledAndReleased('nestjs'));
+    expect(readFileSync(join(directory, 'dist/app.module.js'), 'utf8')).to.include('require("rx-k8s-leader/nestjs")');
+    // isLeader$ of LeaderElectionService says false again when the application shuts down
+    expect(await runConsumer(directory, 'dist/main.js')).to.deep.equal({ ...ledAndReleased('nestjs'), states: [false, true, false] });
   });
+
+  it('NestJS 12 ESM app (tsc nodenext, decorator metadata) on rx-k8s-leader/nestjs and /metrics: forRootAsync, @LeaderOnly() @Interval, the terminus indicator, prom-client metrics; exits by itself', async () => {
+    const directory = await consumer('nestjsEsm');
+    await typecheck(directory);
+    expect(await runConsumer(directory, 'dist/main.js')).to.deep.equal({
+      ...ledAndReleased('nestjs-esm'), states: [false, true, false],
+      health: { status: 'ok', leading: true }, masterStatus: 'leader_election_master_status{name="nestjs-esm-consumer"} 1',
+    });
+  });
+
+  for (const [name, major] of [['angular', 22], ['angular19', 19]] as const) {
+    it(`Angular ${major} in Node on rx-k8s-leader/angular (no compiler installed, zone.js not loaded): typechecks, provideLeaderElection leads, destroying the injector releases, exits by itself`, async () => {
+      const directory = await consumer(name);
+      expect(existsSync(join(directory, 'node_modules/@angular/compiler')), '@angular/compiler installed').to.equal(false);
+      // Angular 19 still lists zone.js as a required peer, so npm installs it there; nothing loads it.
+      if (major >= 20) expect(existsSync(join(directory, 'node_modules/zone.js')), 'zone.js installed').to.equal(false);
+      await typecheck(directory);
+      expect(await runConsumer(directory, 'dist/main.js')).to.deep.equal({ angular: major, zoneLoaded: false, ...ledAndReleased('angular'), states: [false, true, false] });
+    });
+  }
 
   it('an app pinned to rxjs 7.8.1: one rxjs installed, our streams are its Observables, its TestScheduler and pipe() fit', async () => {
     const directory = await consumer('rxjsPinned');

@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { interval, ReplaySubject, tap, type Observable } from 'rxjs';
+import { Interval } from '@nestjs/schedule';
+import { LeaderOnly } from 'rx-k8s-leader/nestjs';
+import { ReplaySubject } from 'rxjs';
 
-/** The singleton work: ticks while this replica leads. */
+/** The singleton work: a scheduled job that runs on the leader alone. */
 @Injectable()
 export class WorkService {
   readonly ticks$ = new ReplaySubject<number>();
+  private tick = 0;
 
-  run(): Observable<number> {
-    return interval(5).pipe(tap((tick) => this.ticks$.next(tick)));
+  @Interval(5)
+  @LeaderOnly()
+  run(): void {
+    this.ticks$.next(this.tick++);
   }
 }

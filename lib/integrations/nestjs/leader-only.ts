@@ -1,0 +1,96 @@
+import type { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { OnModuleInit } from '@nestjs/common';
+import type { Logger } from '../../index.js';
+import type { LeaderElectionService } from './leader-election.service.js';
+
+/** Methods wrapped by `@LeaderOnly()`, to the method they wrap. */
+const guardedMethods = new WeakMap<object, (...args: unknown[]) => unknown>();
+/** Instances found by the explorer, to the question "does this application lead now?". */
+const gates = new WeakMap<object, () => boolean>();
+
+interface ReflectMetadata {
+  getOwnMetadataKeys?(target: object): unknown[];
+  getOwnMetadata?(key: unknown, target: object): unknown;
+  defineMetadata?(key: unknown, value: unknown, target: object): void;
+}
+
+/**
+ * Runs the decorated method only while this application leads the election of
+ * {@link LeaderElectionModule}: on any other replica (and before the bootstrap, and after the
+ * shutdown began) a call does nothing and returns `undefined`. Made for scheduled jobs:
+ *
+ * ```ts
+ * @Interval(10_000)
+ * @LeaderOnly()
+ * async pollQueue() { ... }
+ * ```
+ *
+ * Put it on a method of a provider or controller (a singleton) of an application that imports
+ * `LeaderElectionModule`. It works above or below `@Cron`, `@Interval` or `@Timeout` of
+ * `@nestjs/schedule`, whatever order the modules initialise in: the method itself is wrapped (the
+ * scheduler's metadata is carried over), and the wrapper asks the application's
+ * {@link LeaderElectionService.isLeader} at each call. A call that started while leading is not
+ * interrupted when leadership ends: for work that must stop, use `whileLeader` on `isLeader$`,
+ * or fence writes with `term$`.
+ *
+ * A NestJS (legacy, `experimentalDecorators`) method decorator.
+ */
+export function LeaderOnly(): MethodDecorator {
+  return (target, key, descriptor) => {
+    const method: unknown = descriptor.value;
+    if (typeof method !== 'function') {
+      throw new TypeError(`@LeaderOnly() decorates methods; ${target.constructor.name}.${String(key)} is not one`);
+    }
+    const original = method as (...args: unknown[]) => unknown;
+    const guarded = function (this: unknown, ...args: unknown[]): unknown {
+      const leads = typeof this === 'object' && this !== null ? gates.get(this) : undefined;
+      return leads?.() ? original.apply(this, args) : undefined;
+    };
+    Object.defineProperty(guarded, 'name', { value: original.name });
+    // Decorators applied before this one (below it) put their metadata on the original method.
+    const reflect = Reflect as unknown as ReflectMetadata;
+    for (const metadataKey of reflect.getOwnMetadataKeys?.(original) ?? []) {
+      reflect.defineMetadata?.(metadataKey, reflect.getOwnMetadata?.(metadataKey, original), guarded);
+    }
+    guardedMethods.set(guarded, original);
+    (descriptor as TypedPropertyDescriptor<unknown>).value = guarded;
+    return descriptor;
+  };
+}
+
+/** Whether `method` is one that `@LeaderOnly()` wrapped. */
+export function isLeaderOnly(method: unknown): boolean {
+  return typeof method === 'function' && guardedMethods.has(method);
+}
+
+/**
+ * Finds the providers and controllers with `@LeaderOnly()` methods, as `@nestjs/schedule` finds its
+ * jobs (DiscoveryService and MetadataScanner), and ties each to this application's election.
+ * Part of {@link LeaderElectionModule}; not used directly.
+ */
+export class LeaderOnlyExplorer implements OnModuleInit {
+  /** Built by {@link LeaderElectionModule}. */
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly election: LeaderElectionService,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Ties every `@LeaderOnly()` method's instance to the election. Called by NestJS. */
+  onModuleInit(): void {
+    for (const wrapper of [...this.discovery.getControllers(), ...this.discovery.getProviders()]) {
+      const instance: unknown = wrapper.instance;
+      if (typeof instance !== 'object' || instance === null) continue;
+      const prototype: object | null = Object.getPrototypeOf(instance);
+      if (!prototype) continue;
+      const guarded = this.scanner.getAllMethodNames(prototype).filter((name) => isLeaderOnly((instance as Record<string, unknown>)[name]));
+      if (guarded.length === 0) continue;
+      if (!wrapper.isDependencyTreeStatic()) {
+        this.logger.warn?.(`@LeaderOnly() on ${wrapper.name}: ${guarded.join(', ')} never run${guarded.length === 1 ? 's' : ''}, because ${wrapper.name} is not a singleton (request or transient scope)`);
+        continue;
+      }
+      gates.set(instance, () => this.election.isLeader());
+    }
+  }
+}
