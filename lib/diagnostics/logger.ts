@@ -16,3 +16,15 @@ export interface Logger {
 
 /** The default: says nothing. */
 export const quietLogger: Logger = {};
+
+/** The logger with every method guarded: a logger that throws (a closed transport, an unbound method) never decides the election. */
+export function guardedLogger(logger: Logger): Logger {
+  const guard = (method: keyof Logger) => (message: string) => {
+    try {
+      logger[method]?.(message);
+    } catch {
+      // logging must not decide the election
+    }
+  };
+  return { debug: guard('debug'), info: guard('info'), warn: guard('warn'), error: guard('error') };
+}

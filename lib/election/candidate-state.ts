@@ -1,5 +1,6 @@
 import type { Lease } from '../lease/lease.js';
-import { LeaseView, specFingerprint } from './lease-view.js';
+import { LeaseMemory } from './lease-memory.js';
+import { LeaseView, writeFingerprint } from './lease-view.js';
 
 const rememberedWrites = 16;
 
@@ -17,12 +18,26 @@ export class CandidateState extends LeaseView {
   consecutiveConflicts = 0;
   /** Some call of this candidate has succeeded (so a later 401/403 may be passing trouble). */
   succeededOnce = false;
-  /** Some request of this candidate got an HTTP answer (so the server is reachable at all). */
-  reachedServer = false;
+  /** Some request for this Lease from this process (any candidate, any subscription) got an HTTP answer: the server is reachable at all. */
+  get reachedServer(): boolean {
+    return this.processMemory.answered;
+  }
+
+  set reachedServer(reached: boolean) {
+    if (reached) this.processMemory.answered = true;
+  }
   private readonly writes: string[] = [];
 
-  constructor(readonly startedAt: number) {
-    super();
+  /** Requests in a row that got no HTTP answer at all. */
+  unansweredAttempts = 0;
+
+  constructor(readonly startedAt: number, readonly processMemory: LeaseMemory = new LeaseMemory()) {
+    super(processMemory);
+  }
+
+  /** True unless the record names us but none of this process's recent writes produced it (another writer uses our identity). */
+  recordIsOurs(lease: Lease, identity: string): boolean {
+    return lease.spec.holderIdentity !== identity || this.processMemory.wrote(lease);
   }
 
   get leading(): boolean {
@@ -32,18 +47,23 @@ export class CandidateState extends LeaseView {
   /** Remembers the record a write is about to produce, so a release can recognise it. */
   sending(lease: Lease): void {
     this.writeInFlight = true;
-    this.writes.push(specFingerprint(lease.spec));
+    this.processMemory.sent(lease);
+    this.writes.push(writeFingerprint(lease.spec));
     if (this.writes.length > rememberedWrites) this.writes.shift();
   }
 
-  /** True if `lease` is exactly a record one of this candidate's own writes produced. */
-  wrote(lease: Lease): boolean {
-    return this.writes.includes(specFingerprint(lease.spec));
+  /**
+   * Which records this candidate's writes so far produced: a test for "exactly a record one of
+   * our writes before now produced", blind to any write sent later (a new term of ours).
+   */
+  writtenSoFar(): (lease: Lease) => boolean {
+    const snapshot = new Set(this.writes);
+    return (lease) => snapshot.has(writeFingerprint(lease.spec));
   }
 
   becameLeader(lease: Lease, sentAt: number, now: number): void {
-    this.advance(lease.resourceVersion);
-    this.observation = { kind: 'present', lease, observedAt: now };
+    this.knownResourceVersion = lease.resourceVersion;
+    this.record(lease, now);
     this.renewedAt = sentAt;
     this.ownLease = lease;
   }

@@ -3,8 +3,8 @@ import { LeaseApiError } from '../errors/lease-api-error.js';
 
 /**
  * How the election reacts to a failed call: `conflict` (re-read and decide again), `missing`
- * (the lease is gone), `transient` (retry with backoff), `unreachable` (no answer from the
- * server: retry, unless the server has never answered at all) or `permanent` (give up and say why).
+ * (the lease is gone), `transient` (retry with backoff), `unreachable` (the request never reached
+ * the server, or no answer came: retry, unless no request ever got an answer) or `permanent` (give up and say why).
  */
 export type Failure =
   | { readonly kind: 'conflict' | 'missing' | 'transient' | 'unreachable' }

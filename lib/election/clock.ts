@@ -23,8 +23,17 @@ function strictlyIncreasing(source: object, read: () => number): () => number {
   };
 }
 
-/** Virtual time when a scheduler is given (tests), else the process's monotonic and wall clocks. */
+/** A scheduler whose now() is this far from Date.now() keeps virtual time (a TestScheduler starts at 0). */
+const wallClockTolerance = 24 * 3600 * 1000;
+
+/**
+ * The scheduler's time when it keeps virtual time (a TestScheduler, in tests); else the process's
+ * monotonic clock for deadlines and its wall clock for MicroTimes. Every real RxJS scheduler's
+ * now() is Date.now(), which NTP or an operator may step: deadlines never read it.
+ */
 export function clockFor(scheduler: SchedulerLike | undefined): Clock {
-  if (scheduler) return { monotonic: () => scheduler.now(), wall: strictlyIncreasing(scheduler, () => scheduler.now()) };
+  if (scheduler && Math.abs(scheduler.now() - Date.now()) > wallClockTolerance) {
+    return { monotonic: () => scheduler.now(), wall: strictlyIncreasing(scheduler, () => scheduler.now()) };
+  }
   return { monotonic: () => performance.now(), wall: strictlyIncreasing(processWide, () => Date.now()) };
 }

@@ -22,6 +22,10 @@ export type Observation =
   | {
     /** The Lease does not exist. */
     readonly kind: 'absent';
+    /** Who held it when we last saw it, if anyone: that holder may not know of the deletion yet. */
+    readonly lastHolder?: string;
+    /** Local monotonic time at which that last record would have expired. */
+    readonly heldUntil?: number;
   }
   | {
     /** A record was seen. */
@@ -44,6 +48,11 @@ export interface DecisionInput {
   readonly renewedAt: number | undefined;
   /** After a hand-over on demand: the local time before which we do not try to acquire. */
   readonly standingDownUntil?: number;
+  /**
+   * False when the observed record names our identity but none of our own writes produced it:
+   * another process uses our identity, and the record is treated as theirs. Default true.
+   */
+  readonly writtenByUs?: boolean;
   /** The election's durations. */
   readonly timings: ElectionTimings;
 }
@@ -91,16 +100,22 @@ export type StepDownReason = 'renew deadline passed' | 'lease taken by another' 
  * Expiry is judged by when WE observed a record plus its leaseDurationSeconds, never by its
  * renewTime against our wall clock, so clock skew between replicas cannot split the brain.
  */
-export function decide({ identity, now, observation, renewedAt, timings, standingDownUntil = -Infinity }: DecisionInput): Decision {
+export function decide({ identity, now, observation, renewedAt, timings, standingDownUntil = -Infinity, writtenByUs = true }: DecisionInput): Decision {
   const leading = renewedAt !== undefined;
   if (leading && now >= renewedAt + timings.renewDeadline) return { action: 'step-down', reason: 'renew deadline passed' };
   if (!leading && now < standingDownUntil) return { action: 'wait', until: standingDownUntil };
   if (observation.kind === 'unknown') return { action: 'read' };
-  if (observation.kind === 'absent') return leading ? { action: 'step-down', reason: 'lease deleted' } : { action: 'create' };
+  if (observation.kind === 'absent') {
+    if (leading) return { action: 'step-down', reason: 'lease deleted' };
+    // Deleted while someone else held it: that holder learns of it only at its next renewal, so it is held until it would have expired.
+    const { lastHolder, heldUntil } = observation;
+    if (lastHolder !== undefined && lastHolder !== identity && heldUntil !== undefined && now < heldUntil) return { action: 'wait', until: heldUntil };
+    return { action: 'create' };
+  }
 
   const { lease, observedAt } = observation;
   const holder = lease.spec.holderIdentity;
-  if (holder === identity) {
+  if (holder === identity && writtenByUs) {
     if (!leading) return { action: 'acquire', lease };
     const renewAt = renewedAt + timings.retryPeriod;
     return now >= renewAt ? { action: 'renew', lease } : { action: 'wait', until: renewAt };

@@ -1,12 +1,15 @@
 import type { Lease, LeaseReference, LeaseSpec } from '../lease/lease.js';
 import { formatMicroTime } from './micro-time.js';
 
-/** The record a new Lease starts with, held by `identity`: term 0. */
-export function newLease(reference: LeaseReference, identity: string, leaseDurationMilliseconds: number, wallNow: number): Lease {
+/**
+ * The record a new Lease starts with, held by `identity`: term 0, or, for a Lease created again
+ * after a deletion, one past the highest term seen, so terms keep growing.
+ */
+export function newLease(reference: LeaseReference, identity: string, leaseDurationMilliseconds: number, wallNow: number, highestTransitions = -1): Lease {
   const now = formatMicroTime(wallNow);
   return {
     ...reference,
-    spec: { holderIdentity: identity, leaseDurationSeconds: leaseDurationMilliseconds / 1000, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+    spec: { holderIdentity: identity, leaseDurationSeconds: leaseDurationMilliseconds / 1000, acquireTime: now, renewTime: now, leaseTransitions: nextTerm(highestTransitions) },
   };
 }
 
@@ -22,7 +25,7 @@ export function acquired(lease: Lease, identity: string, leaseDurationMillisecon
     leaseDurationSeconds: leaseDurationMilliseconds / 1000,
     acquireTime: now,
     renewTime: now,
-    leaseTransitions: lease.spec.leaseTransitions + 1,
+    leaseTransitions: nextTerm(lease.spec.leaseTransitions),
   };
   return { ...lease, spec };
 }
@@ -36,4 +39,10 @@ export function renewed(lease: Lease, leaseDurationMilliseconds: number, wallNow
 export function released(lease: Lease, wallNow: number): Lease {
   const now = formatMicroTime(wallNow);
   return { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, acquireTime: now, renewTime: now } };
+}
+
+/** leaseTransitions is an int32 the server keeps >= 0: the next term after `transitions`, never past its maximum (a record written by hand may hold any number). */
+function nextTerm(transitions: number): number {
+  if (!Number.isSafeInteger(transitions) || transitions < 0) return 0;
+  return Math.min(transitions + 1, 2 ** 31 - 1);
 }

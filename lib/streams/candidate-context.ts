@@ -3,6 +3,7 @@ import type { ElectionDiagnostics, ElectionIdentity } from '../diagnostics/elect
 import type { Logger } from '../diagnostics/logger.js';
 import type { Clock } from '../election/clock.js';
 import type { ElectionTimings } from '../election/decide.js';
+import type { LeaseMemory } from '../election/lease-memory.js';
 import type { LeaseClient, LeaseReference } from '../lease/lease.js';
 import type { LeaseWatch } from './lease-watch.js';
 
@@ -21,6 +22,8 @@ export interface CandidateContext {
   readonly leases: LeaseClient;
   /** The Lease's shared watch. */
   readonly watch: LeaseWatch;
+  /** What this process remembers of the Lease across candidates and subscriptions. */
+  readonly memory: LeaseMemory;
   readonly handOvers$: Observable<HandOverCommand>;
   readonly scheduler: SchedulerLike;
   readonly clock: Clock;

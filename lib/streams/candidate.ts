@@ -22,7 +22,7 @@ export type { CandidateContext } from './candidate-context.js';
  */
 export function candidate$(context: CandidateContext): Observable<CandidateStatus> {
   return defer(() => {
-    const state = new CandidateState(context.clock.monotonic());
+    const state = new CandidateState(context.clock.monotonic(), context.memory);
     const changed$ = new Subject<void>();
     const restart$ = new Subject<void>();
     // A hand-over restarts the loop, which aborts whatever request it had in flight.
@@ -30,7 +30,14 @@ export function candidate$(context: CandidateContext): Observable<CandidateStatu
       startWith(undefined),
       switchMap(() => defer(() => step$(context, state, changed$)).pipe(repeat())),
     );
-    const handOvers$ = context.handOvers$.pipe(concatMap((command) => handOver$(context, state, command, restart$)));
+    const pending = new Set<HandOverCommand>();
+    const handOvers$ = context.handOvers$.pipe(
+      tap((command) => pending.add(command)),
+      concatMap((command) => handOver$(context, state, command, restart$, changed$).pipe(finalize(() => {
+        pending.delete(command);
+        command.done();
+      }))),
+    );
     const watch$ = context.watch.events$.pipe(
       tap((event) => {
         state.succeededOnce = true;
@@ -42,14 +49,17 @@ export function candidate$(context: CandidateContext): Observable<CandidateStatu
       }),
       ignoreElements(),
     );
-    return merge(loop$, handOvers$, watch$).pipe(
-      startWith(notLeading),
+    // Hand-overs are listened to before the first "not leading" is said, so one asked on it is not lost.
+    return merge(handOvers$, of(notLeading), loop$, watch$).pipe(
       catchError((error: unknown) => {
         state.stepDown();
         return concat(of(notLeading), throwError(() => error));
       }),
       tellLeadingChanges(context),
-      finalize(() => releaseOnTeardown(context, state)),
+      finalize(() => {
+        releaseOnTeardown(context, state);
+        for (const command of pending) command.done();
+      }),
     );
   });
 }
@@ -57,7 +67,10 @@ export function candidate$(context: CandidateContext): Observable<CandidateStatu
 function step$(context: CandidateContext, state: CandidateState, changed$: Observable<void>): Observable<CandidateStatus> {
   const { clock, identity, timings, reference, leases, logger } = context;
   const now = clock.monotonic();
-  const decision = decide({ identity, now, observation: state.observation, renewedAt: state.renewedAt, timings, standingDownUntil: state.standingDownUntil });
+  const { observation } = state;
+  const writtenByUs = observation.kind !== 'present' || state.recordIsOurs(observation.lease, identity);
+  if (!writtenByUs && state.leading) logger.warn?.(`lease ${leaseName(context)}: a record naming ${identity} was written by another process: two candidates share this identity; stepping down`);
+  const decision = decide({ identity, now, observation, renewedAt: state.renewedAt, timings, standingDownUntil: state.standingDownUntil, writtenByUs });
   switch (decision.action) {
     case 'step-down':
       state.stepDown();
@@ -68,11 +81,11 @@ function step$(context: CandidateContext, state: CandidateState, changed$: Obser
     case 'read':
       if (state.leading) tell(context.diagnostics, 'slowPath', whoAmI(context));
       return call$(context, state, 'get', () => leases.get(reference), (lease) => {
-        state.observe(lease, clock.monotonic());
+        state.observe(lease, clock.monotonic(), true);
         return EMPTY;
       });
     case 'create':
-      return write$(context, state, newLease(reference, identity, timings.leaseDuration, clock.wall()));
+      return write$(context, state, newLease(reference, identity, timings.leaseDuration, clock.wall(), state.highestTransitions));
     case 'acquire':
       return write$(context, state, acquired(decision.lease, identity, timings.leaseDuration, clock.wall()));
     case 'renew':
@@ -96,7 +109,7 @@ function write$(context: CandidateContext, state: CandidateState, lease: Lease):
     const now = clock.monotonic();
     if (now >= sentAt + timings.renewDeadline) {
       logger.warn?.(`lease ${leaseName(context)}: a write sent ${Math.round(now - sentAt)} ms ago was answered after renew_deadline; not trusting it`);
-      state.observe(written, now);
+      state.observe(written, now, true);
       return EMPTY;
     }
     if (!state.leading) logger.info?.(`lease ${leaseName(context)}: ${context.identity} started leading in term ${written.spec.leaseTransitions}`);
@@ -127,16 +140,23 @@ function wait$(context: CandidateContext, state: CandidateState, changed$: Obser
 
 /**
  * Steps down now (the work is torn down as "not leading" is said), releases the lease, and does
- * not try to acquire for `standDownFor`, so a watching replica takes over within a round trip.
+ * not try to acquire until the release is settled and `standDownFor` has passed, so a watching
+ * replica takes over within a round trip.
  */
-function handOver$(context: CandidateContext, state: CandidateState, command: HandOverCommand, restart$: Subject<void>): Observable<CandidateStatus> {
+function handOver$(
+  context: CandidateContext, state: CandidateState, command: HandOverCommand, restart$: Subject<void>, changed$: Subject<void>,
+): Observable<CandidateStatus> {
   const { clock, timings, identity, logger } = context;
-  state.standingDownUntil = clock.monotonic() + command.standDownFor;
+  const askedAt = clock.monotonic();
+  state.standingDownUntil = Infinity;
   const wasLeading = state.leading;
   const releasing$ = release$(context, state, timings.renewDeadline);
   logger.info?.(`lease ${leaseName(context)}: ${identity} hands over and stands down for ${command.standDownFor} ms`);
   restart$.next();
-  return concat(wasLeading ? of(notLeading) : EMPTY, releasing$).pipe(finalize(command.done));
+  return concat(wasLeading ? of(notLeading) : EMPTY, releasing$).pipe(finalize(() => {
+    state.standingDownUntil = Math.max(askedAt + command.standDownFor, clock.monotonic());
+    changed$.next();
+  }));
 }
 
 /** Tells the diagnostics when leading starts or stops. */

@@ -2,7 +2,7 @@ import { asyncScheduler, distinctUntilChanged, map, type Observable, type Schedu
 import type { LeaderElectionConfig, LeaderElectionInput } from '../config/leader-election-config.js';
 import { parseConfig } from '../config/parse-config.js';
 import type { ElectionDiagnostics } from '../diagnostics/election-diagnostics.js';
-import { quietLogger, type Logger } from '../diagnostics/logger.js';
+import { guardedLogger, quietLogger, type Logger } from '../diagnostics/logger.js';
 import { leadsAt, type LeadershipTerm } from '../election/candidate-status.js';
 import { clockFor } from '../election/clock.js';
 import { clusterConnection } from '../kubernetes/connection.js';
@@ -12,7 +12,7 @@ import type { LeaseClient } from '../lease/lease.js';
 import { candidate$ } from './candidate.js';
 import { holder$ } from './lease-holder.js';
 import { sharedLeaseWatch } from './lease-watch.js';
-import { electionKey, joinElection$, leaseKey, runningElection } from './shared-elections.js';
+import { electionKey, joinElection$, leaseKey, leaseMemory, runningElection } from './shared-elections.js';
 
 /** How a candidate runs, beside its config: for tests, other clusters, logging and metrics. */
 export interface LeadershipOptions {
@@ -100,7 +100,7 @@ export function leaderElection(config: LeaderElectionConfig | LeaderElectionInpu
   const reference = { namespace: leaseNamespace, name: leaseName };
   const scheduler = options.scheduler ?? asyncScheduler;
   const random = options.random ?? Math.random;
-  const logger = options.logger ?? quietLogger;
+  const logger = guardedLogger(options.logger ?? quietLogger);
   const key = electionKey(leases, reference, identity);
   const watch = () => sharedLeaseWatch(leaseKey(leases, reference), { leases, reference, scheduler, clock: clockFor(options.scheduler), retryPeriod, random, logger });
 
@@ -109,7 +109,7 @@ export function leaderElection(config: LeaderElectionConfig | LeaderElectionInpu
     return {
       monotonic: () => clock.monotonic(),
       status$: candidate$({
-        reference, identity, timings: { leaseDuration, renewDeadline, retryPeriod }, releaseOnCancel, leases, watch: watch(), handOvers$,
+        reference, identity, timings: { leaseDuration, renewDeadline, retryPeriod }, releaseOnCancel, leases, watch: watch(), memory: leaseMemory(leaseKey(leases, reference)), handOvers$,
         scheduler, clock, random, logger, diagnostics: options.diagnostics ?? {},
       }),
     };
@@ -120,7 +120,7 @@ export function leaderElection(config: LeaderElectionConfig | LeaderElectionInpu
     map(({ status, now }) => (status.leading && leadsAt(status, now) ? status.term : null)),
     distinctUntilChanged((previous, next) => previous?.term === next?.term && previous?.identity === next?.identity),
   );
-  const leader$ = holder$({ leases, reference, watch, scheduler, clock: clockFor(options.scheduler), retryPeriod, random, logger });
+  const leader$ = holder$({ leases, reference, watch, scheduler, clock: clockFor(options.scheduler), retryPeriod, readTimeout: renewDeadline, random, logger });
 
   return {
     isLeader$,

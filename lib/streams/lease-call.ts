@@ -5,6 +5,9 @@ import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
 import { tell } from '../diagnostics/election-diagnostics.js';
 import { leaseName, whoAmI, type CandidateContext } from './candidate-context.js';
 
+/** Attempts in a row without any answer, before a candidate whose requests were never answered gives up. */
+const unansweredAttemptsBeforeGivingUp = 3;
+
 type Outcome<T> = { readonly kind: 'answer'; readonly value: T } | { readonly kind: 'failure'; readonly error: LeaseApiError };
 
 /**
@@ -31,7 +34,7 @@ export function call$<T, R>(
     concatMap((outcome) => {
       if (verb !== 'get') state.writeInFlight = outcome.kind === 'failure' && mayHaveLanded(outcome.error);
       if (outcome.kind === 'failure') return afterFailure$(context, state, outcome.error);
-      recovered(context, state);
+      recovered(context, state, verb);
       return onAnswer(outcome.value);
     }),
   );
@@ -48,10 +51,10 @@ function asLeaseApiError(error: unknown, { reference }: CandidateContext, verb: 
   return new LeaseApiError(verb, reference, undefined, undefined, `the LeaseClient failed: ${detail}`);
 }
 
-function recovered(context: CandidateContext, state: CandidateState): void {
+function recovered(context: CandidateContext, state: CandidateState, verb: LeaseVerb): void {
   if (state.consecutiveFailures > 0) context.logger.info?.(`lease ${leaseName(context)}: API calls succeed again after ${state.consecutiveFailures} failed`);
   state.consecutiveFailures = 0;
-  state.consecutiveConflicts = 0;
+  if (verb !== 'get') state.consecutiveConflicts = 0;
   state.succeededOnce = true;
   state.reachedServer = true;
 }
@@ -60,20 +63,23 @@ function afterFailure$(context: CandidateContext, state: CandidateState, error: 
   tell(context.diagnostics, 'apiFailed', { ...whoAmI(context), verb: error.verb, status: error.status, code: error.code });
   const failure = classifyFailure(error, state);
   if (error.status !== undefined) state.reachedServer = true;
+  state.unansweredAttempts = error.status === undefined ? state.unansweredAttempts + 1 : 0;
   switch (failure.kind) {
     case 'permanent':
       state.stepDown();
       return throwError(() => failure.error);
     case 'conflict':
       state.forget();
-      // A conflict means someone else wrote; read again at once, but never spin on a server that conflicts forever.
+      // A conflict means someone else wrote: read again at once, but after two writes in a row conflict, back off (a 409 storm).
       state.consecutiveConflicts += 1;
-      return state.consecutiveConflicts > 2 ? backoff$(context, state) : EMPTY;
+      return state.consecutiveConflicts >= 2 ? backoff$(context, state) : EMPTY;
     case 'missing':
       state.observeAbsent();
       return EMPTY;
     case 'unreachable':
-      if (!state.reachedServer && context.clock.monotonic() - state.startedAt >= context.timings.renewDeadline) {
+      // Never answered, for renew_deadline and over a few attempts (one hung request is not enough to give up).
+      if (!state.reachedServer && state.unansweredAttempts >= unansweredAttemptsBeforeGivingUp
+        && context.clock.monotonic() - state.startedAt >= context.timings.renewDeadline) {
         state.stepDown();
         return throwError(() => unreachableError(error, `${context.timings.renewDeadline} ms`));
       }

@@ -1,5 +1,5 @@
 import {
-  EMPTY, ReplaySubject, catchError, concat, defer, distinctUntilChanged, map, merge, of, repeat, share, switchMap, take, tap, throwError, timer,
+  EMPTY, ReplaySubject, catchError, concat, defer, distinctUntilChanged, map, merge, of, repeat, share, switchMap, take, tap, throwError, timeout, timer,
   type Observable, type SchedulerLike,
 } from 'rxjs';
 import type { Logger } from '../diagnostics/logger.js';
@@ -19,6 +19,8 @@ export interface HolderContext {
   readonly scheduler: SchedulerLike;
   readonly clock: Clock;
   readonly retryPeriod: number;
+  /** A read not answered in this long is cut off (aborted) and polled again later. */
+  readonly readTimeout: number;
   readonly random: () => number;
   readonly logger: Logger;
 }
@@ -29,7 +31,7 @@ export interface HolderContext {
  * absent, free, or expired by our observation. Distinct, and shared by its subscribers.
  */
 export function holder$(context: HolderContext): Observable<string | null> {
-  const { leases, reference, watch, scheduler, clock, retryPeriod, random, logger } = context;
+  const { leases, reference, watch, scheduler, clock, retryPeriod, readTimeout, random, logger } = context;
   return defer(() => {
     const shared = watch();
     const view = new LeaseView();
@@ -37,9 +39,10 @@ export function holder$(context: HolderContext): Observable<string | null> {
     let reads = 0;
     const read$ = defer(() => leases.get(reference)).pipe(
       take(1),
+      timeout({ first: readTimeout, scheduler }),
       tap((lease) => {
         succeededOnce = true;
-        view.observe(lease, clock.monotonic());
+        view.observe(lease, clock.monotonic(), true);
       }),
       catchError((error: unknown) => {
         const failure = classifyFailure(error, { succeededOnce });

@@ -65,7 +65,8 @@ function watchLoop$(context: LeaseWatchContext, setHealthy: (healthy: boolean) =
   const afterError = (error: unknown): number => {
     setHealthy(false);
     const status = error instanceof LeaseApiError ? error.status : undefined;
-    if (status === 410) {
+    if (status === 410 && resumeFrom !== undefined) {
+      // Too old to resume: start over from the current object, at once (once; a second 410 backs off below).
       resumeFrom = undefined;
       return 0;
     }
@@ -84,20 +85,19 @@ function watchLoop$(context: LeaseWatchContext, setHealthy: (healthy: boolean) =
   const session$ = defer(() => {
     setHealthy(true);
     const openedAt = clock.monotonic();
-    let events = 0;
     const watch$ = defer(() => leases.watch(reference, resumeFrom)).pipe(
       tap((event) => {
-        events += 1;
         failures = 0;
         if (event.lease.resourceVersion !== undefined) resumeFrom = event.lease.resourceVersion;
       }),
     );
-    // The server closes watches every few minutes; one that ends at once, with nothing said, must not be reopened hot.
+    // The server closes watches every few minutes: reopen at once. But a watch that ends soon after
+    // it opened, twice in a row (events or not), is reopened with backoff, never hot.
     const ended$ = defer(() => {
       setHealthy(false);
-      const lasted = events > 0 || clock.monotonic() - openedAt >= retryPeriod;
+      const lasted = clock.monotonic() - openedAt >= retryPeriod;
       shortSessions = lasted ? 0 : shortSessions + 1;
-      return lasted ? pause$(0) : pause$(backoff(shortSessions));
+      return pause$(shortSessions <= 1 ? 0 : backoff(shortSessions - 1));
     });
     return concat(watch$, ended$).pipe(catchError((error: unknown) => pause$(afterError(error))));
   });

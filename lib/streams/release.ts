@@ -12,22 +12,25 @@ export const teardownReleaseBudget = 500;
  * Hands the lease back, stepping down first. It only ever undoes a record this candidate's own
  * write produced: the write is conditional on our last write's resourceVersion, and when that is
  * stale (a renewal was in flight, or a write's answer never came) it reads once and releases only
- * if the record is exactly one we wrote, never a later term of the same identity nor anyone else's.
+ * if the record is exactly one our writes before this release produced: never a later term of the
+ * same identity (not even our own, taken back while this release was pending) nor anyone else's.
  * Cold: nothing is sent until subscription. Never errors; gives up after `budget` ms.
  */
 export function release$(context: CandidateContext, state: CandidateState, budget: number): Observable<never> {
   if (!state.leading && !state.writeInFlight) return EMPTY;
   const own = state.leading && !state.writeInFlight ? state.ownLease : undefined;
+  const ours = state.writtenSoFar();
   state.stepDown();
   const { leases, reference, clock, scheduler, logger } = context;
   const releaseRecord$ = (current: Lease) => defer(() => leases.replace(released(current, clock.wall()))).pipe(take(1));
-  const releaseIfOurs$ = defer(() => leases.get(reference)).pipe(
+  // A 409 means the record changed under us (a write of ours still landing, say): read again and release it if it is still ours.
+  const onConflict = (retry: () => Observable<unknown>) => catchError((error: unknown) => (error instanceof LeaseApiError && error.isConflict ? retry() : throwError(() => error)));
+  const releaseIfOurs$ = (attemptsLeft: number): Observable<unknown> => defer(() => leases.get(reference)).pipe(
     take(1),
-    concatMap((current) => (state.wrote(current) ? releaseRecord$(current) : EMPTY)),
+    concatMap((current) => (ours(current) ? releaseRecord$(current) : EMPTY)),
+    onConflict(() => (attemptsLeft > 1 ? releaseIfOurs$(attemptsLeft - 1) : EMPTY)),
   );
-  const attempt$: Observable<unknown> = own === undefined
-    ? releaseIfOurs$
-    : releaseRecord$(own).pipe(catchError((error: unknown) => (error instanceof LeaseApiError && error.isConflict ? releaseIfOurs$ : throwError(() => error))));
+  const attempt$: Observable<unknown> = own === undefined ? releaseIfOurs$(3) : releaseRecord$(own).pipe(onConflict(() => releaseIfOurs$(3)));
   return attempt$.pipe(
     timeout({ first: budget, scheduler }),
     catchError((error: unknown) => {

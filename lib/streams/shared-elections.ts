@@ -1,5 +1,6 @@
 import { ReplaySubject, Subject, defer, finalize, map, share, tap, type Observable } from 'rxjs';
 import { notLeading, type CandidateStatus } from '../election/candidate-status.js';
+import { LeaseMemory } from '../election/lease-memory.js';
 import type { LeaseClient, LeaseReference } from '../lease/lease.js';
 import type { HandOverCommand } from './candidate-context.js';
 
@@ -19,6 +20,7 @@ export interface StatusNow {
 }
 
 const running = new Map<string, RunningElection>();
+const memories = new Map<string, LeaseMemory>();
 const clientOrigins = new WeakMap<LeaseClient, string>();
 let unnamedClients = 0;
 
@@ -40,6 +42,13 @@ function originOf(leases: LeaseClient): string {
   let origin = clientOrigins.get(leases);
   if (origin === undefined) clientOrigins.set(leases, (origin = `client#${++unnamedClients}`));
   return origin;
+}
+
+/** What this process remembers of the Lease under `leaseKey`, for as long as the process lives (a few numbers a Lease). */
+export function leaseMemory(key: string): LeaseMemory {
+  let memory = memories.get(key);
+  if (memory === undefined) memories.set(key, (memory = new LeaseMemory()));
+  return memory;
 }
 
 /** The election running under `key`, if any subscriber keeps one running. */

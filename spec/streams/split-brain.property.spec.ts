@@ -28,7 +28,7 @@ const settledBy = faultsEnd + 15_000 + 10_000 + 3 * 2_000 + 5_000;
 const runEnd = settledBy + 5_000;
 
 /** A candidate's own view of the API: random latency each way, random failures and hangs until `faultsEnd`. */
-function unreliable(inner: LeaseClient, scheduler: TestScheduler, plan: CandidatePlan, draw: () => number): LeaseClient {
+function unreliable(inner: LeaseClient, scheduler: TestScheduler, plan: CandidatePlan, draw: () => number, process: string): LeaseClient {
   let call = 0;
   const latency = () => plan.latencies[call++ % plan.latencies.length]!;
   const through = <T>(verb: 'get' | 'create' | 'update', reference: LeaseReference, request: () => Observable<T>): Observable<T> => defer(() => {
@@ -48,7 +48,8 @@ function unreliable(inner: LeaseClient, scheduler: TestScheduler, plan: Candidat
   });
   const watchDelay = plan.latencies[0]!;
   return {
-    origin: inner.origin,
+    // each candidate is its own process: its own origin, so its own watch (paused with it)
+    origin: `${inner.origin}/${process}`,
     get: (reference) => through('get', reference, () => inner.get(reference)),
     create: (lease) => through('create', lease, () => inner.create(lease)),
     replace: (lease) => through('update', lease, () => inner.replace(lease)),
@@ -138,7 +139,7 @@ describe('split-brain property (fast-check, virtual time)', () => {
             // answers are handled at `to`, timers one millisecond later, as Node handles I/O before timers on resume
             const timers = pause ? new PausedScheduler(scheduler, pause.from, pause.to, pause.to + 1) : scheduler;
             const input = pause ? new PausedScheduler(scheduler, pause.from, pause.to) : scheduler;
-            const options = { scheduler: timers, leases: deliveredOn(unreliable(store, scheduler, plan, draw), input), random: draw };
+            const options = { scheduler: timers, leases: deliveredOn(unreliable(store, scheduler, plan, draw, `process-${index}`), input), random: draw };
             const isLeader$ = leadership$(config, options);
             const follow = (observable: Observable<boolean>) => {
               const id = subscriptions.length;
