@@ -1,41 +1,15 @@
 // The integrations are leaves: each imports the core from this package's own modules, no core module
 // imports an integration, and each framework (an optional peer) is imported by its integration alone,
 // so the core loads and works without any of them.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import ts from 'typescript';
+import { moduleReferences, sourceFiles } from '../helpers/source-scan.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const lib = join(root, 'lib');
 const integrations = join(lib, 'integrations');
-
-function sources(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) return sources(path);
-    return /\.(ts|mts|cts|js|mjs)$/.test(entry.name) ? [path] : [];
-  });
-}
-
-/** Every static mention of a module: import/export declarations (type-only too), import x = require(), import('...') types and calls. */
-function imports(path: string): { module: string; line: number }[] {
-  const file = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.Latest, true);
-  const found: { module: string; line: number }[] = [];
-  const note = (specifier: ts.Node | undefined, at: ts.Node) => {
-    if (specifier && ts.isStringLiteralLike(specifier)) found.push({ module: specifier.text, line: file.getLineAndCharacterOfPosition(at.getStart()).line + 1 });
-  };
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) note(node.moduleSpecifier, node);
-    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) note(node.moduleReference.expression, node);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) note(node.argument.literal, node);
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) note(node.arguments[0], node);
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  return found;
-}
 
 /** A relative specifier's target as a path under lib/ (".js" as written for NodeNext, ".ts" on disk). */
 const target = (from: string, module: string) => resolve(dirname(from), module).replace(/\.js$/, '.ts');
@@ -54,11 +28,11 @@ const frameworks: Record<string, (path: string) => boolean> = {
 };
 
 describe('the integrations are leaves', () => {
-  const coreFiles = sources(lib).filter((path) => !path.startsWith(integrations + '/'));
-  const integrationFiles = sources(integrations);
+  const coreFiles = sourceFiles(lib).filter((path) => !path.startsWith(integrations + '/'));
+  const integrationFiles = sourceFiles(integrations);
 
   it('no module of the core imports anything under lib/integrations', () => {
-    const offenders = coreFiles.flatMap((path) => imports(path)
+    const offenders = coreFiles.flatMap((path) => moduleReferences(path)
       .filter(({ module }) => isRelative(module) && target(path, module).startsWith(integrations + '/'))
       .map(({ line }) => at(path, line)));
     expect(offenders).to.deep.equal([]);
@@ -66,27 +40,27 @@ describe('the integrations are leaves', () => {
   });
 
   it('the integrations import the core by relative path, never by the package\'s own name (which would resolve to dist/)', () => {
-    const offenders = integrationFiles.flatMap((path) => imports(path)
+    const offenders = integrationFiles.flatMap((path) => moduleReferences(path)
       .filter(({ module }) => module === 'rx-k8s-leader' || module.startsWith('rx-k8s-leader/'))
       .map(({ line, module }) => `${at(path, line)} ${module}`));
     expect(offenders).to.deep.equal([]);
-    const reachesCore = integrationFiles.some((path) => imports(path).some(({ module }) => isRelative(module) && target(path, module) === join(lib, 'index.ts')));
+    const reachesCore = integrationFiles.some((path) => moduleReferences(path).some(({ module }) => isRelative(module) && target(path, module) === join(lib, 'index.ts')));
     expect(reachesCore, 'the integrations use the core').to.equal(true);
   });
 
   it('each framework is imported only by its own integration; the core imports no framework at all', () => {
-    const offenders = [...coreFiles, ...integrationFiles].flatMap((path) => imports(path)
+    const offenders = [...coreFiles, ...integrationFiles].flatMap((path) => moduleReferences(path)
       .filter(({ module }) => !isRelative(module) && packageOf(module) in frameworks && !frameworks[packageOf(module)]!(path))
       .map(({ line, module }) => `${at(path, line)} ${module}`));
     expect(offenders).to.deep.equal([]);
-    const packages = new Set(integrationFiles.flatMap((path) => imports(path).map(({ module }) => module).filter((module) => !isRelative(module)).map(packageOf)));
+    const packages = new Set(integrationFiles.flatMap((path) => moduleReferences(path).map(({ module }) => module).filter((module) => !isRelative(module)).map(packageOf)));
     expect([...packages].sort(), 'what the integrations import besides the core').to.deep.equal(['@angular/core', '@nestjs/common', '@nestjs/core', 'prom-client', 'rxjs']);
   });
 
   it('one integration does not import another (the shared host module aside, which imports no framework)', () => {
     const entries = { metrics: join(integrations, 'metrics.ts'), nestjs: join(integrations, 'nestjs') + '/', angular: join(integrations, 'angular.ts') };
     const owner = (path: string) => Object.entries(entries).find(([, prefix]) => path === prefix || path.startsWith(prefix))?.[0];
-    const offenders = integrationFiles.flatMap((path) => imports(path)
+    const offenders = integrationFiles.flatMap((path) => moduleReferences(path)
       .filter(({ module }) => isRelative(module))
       .filter(({ module }) => {
         const to = owner(target(path, module));
@@ -94,7 +68,7 @@ describe('the integrations are leaves', () => {
       })
       .map(({ line, module }) => `${at(path, line)} ${module}`));
     expect(offenders).to.deep.equal([]);
-    expect(imports(join(integrations, 'hosted-election.ts')).map(({ module }) => module).filter((module) => !isRelative(module))).to.deep.equal(['rxjs']);
+    expect(moduleReferences(join(integrations, 'hosted-election.ts')).map(({ module }) => module).filter((module) => !isRelative(module))).to.deep.equal(['rxjs']);
   });
 
   it('package.json: every framework an integration imports is an optional peer dependency, and each integration is its own subpath export with types', () => {

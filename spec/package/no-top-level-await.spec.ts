@@ -1,21 +1,14 @@
 // CommonJS consumers load the package with require(esm), which Node refuses (ERR_REQUIRE_ASYNC_MODULE)
 // for any module graph with a top-level await in it. This checks our own modules statically; the
 // CommonJS consumers in consumers.spec.ts prove the whole graph (rxjs, fp-ts, io-ts too) at runtime.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import ts from 'typescript';
+import { sourceFiles } from '../helpers/source-scan.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-function sources(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) return sources(path);
-    return /\.(ts|mts|cts)$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [path] : [];
-  });
-}
 
 /** Lines (1-based) of every await outside a function: `await x`, `for await`, `await using`. */
 function topLevelAwaits(fileName: string, text: string): number[] {
@@ -36,7 +29,7 @@ function topLevelAwaits(fileName: string, text: string): number[] {
 
 describe('top-level await', () => {
   it('no module under lib/ awaits at its top level, so require(esm) can load the package', () => {
-    const offenders = sources(join(root, 'lib')).flatMap((path) => topLevelAwaits(path, readFileSync(path, 'utf8'))
+    const offenders = sourceFiles(join(root, 'lib')).flatMap((path) => topLevelAwaits(path, readFileSync(path, 'utf8'))
       .map((line) => `${relative(root, path)}:${line}`));
     expect(offenders, 'top-level await (CommonJS consumers could not require() the package)').to.deep.equal([]);
   });

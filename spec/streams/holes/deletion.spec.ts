@@ -4,6 +4,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { memoryLeases, type MemoryLeases } from '../../../lib/memory/memory-leases.js';
 import { leadership$ } from '../../../lib/streams/leadership.js';
 import { faultyLeases } from '../../helpers/lease-doubles.js';
+import { Overlaps } from '../../helpers/overlaps.js';
 
 const reference = { namespace: 'prod', name: 'reports' };
 const config = (identity: string) => ({ lease_name: reference.name, lease_namespace: reference.namespace, identity });
@@ -28,14 +29,8 @@ describe('closed hole: a deleted Lease', () => {
    * held and then deleted as held until lease_duration after the deletion was observed.
    */
   it('a follower does not lead on a deleted Lease while the old leader may still say true', () => {
-    const timeline: string[] = [];
-    const leading = new Map<string, boolean>();
-    const overlaps: string[] = [];
-    const note = (who: string) => (value: boolean) => {
-      leading.set(who, value);
-      timeline.push(`${who} ${value} at ${scheduler.now()}`);
-      if ([...leading.values()].filter(Boolean).length > 1) overlaps.push(`two leaders at ${scheduler.now()}`);
-    };
+    const overlaps = new Overlaps(scheduler);
+    const note = (who: string) => overlaps.note(who);
     scheduler.run(() => {
       // a is another process whose watch is down from 1 s on (it keeps renewing fine)
       const aLeases = faultyLeases(store, scheduler, (verb, now) => (verb === 'watch' && now >= 1000 ? { status: 503 } : undefined));
@@ -47,7 +42,7 @@ describe('closed hole: a deleted Lease', () => {
       scheduler.schedule(() => store.delete(reference), 2100); // just after a's renewal at 2010
       scheduler.schedule(() => subscriptions.forEach((subscription) => subscription.unsubscribe()), 10_000);
     });
-    expect(overlaps, timeline.join(', ')).to.deep.equal([]);
+    expect(overlaps.found, overlaps.timeline.join(', ')).to.deep.equal([]);
   });
 });
 
@@ -68,14 +63,8 @@ describe('closed hole: a deleted Lease seen by a polling follower', () => {
   it('a polling follower waits out the last holder of a deleted Lease', () => {
     const scheduler = new TestScheduler((actual, expected) => { expect(actual).to.deep.equal(expected); });
     const store = memoryLeases({ scheduler, latency: 5 });
-    const timeline: string[] = [];
-    const leading = new Map<string, boolean>();
-    const overlaps: string[] = [];
-    const note = (who: string) => (value: boolean) => {
-      leading.set(who, value);
-      timeline.push(`${who} ${value} at ${scheduler.now()}`);
-      if ([...leading.values()].filter(Boolean).length > 1) overlaps.push(`two leaders at ${scheduler.now()}`);
-    };
+    const overlaps = new Overlaps(scheduler);
+    const note = (who: string) => overlaps.note(who);
     scheduler.run(() => {
       // a: no watch (403) and, from 3 s, its renewals fail with 503 (an API brownout on its path): it leads until 2010 + 10 s
       const aLeases = faultyLeases(store, scheduler, (verb, now) => (verb === 'watch' ? { status: 403 } : verb === 'update' && now >= 3000 ? { status: 503 } : undefined));
@@ -86,6 +75,6 @@ describe('closed hole: a deleted Lease seen by a polling follower', () => {
       scheduler.schedule(() => store.delete(reference), 3100);
       scheduler.schedule(() => subscriptions.forEach((subscription) => subscription.unsubscribe()), 20_000);
     });
-    expect(overlaps, timeline.join(', ')).to.deep.equal([]);
+    expect(overlaps.found, overlaps.timeline.join(', ')).to.deep.equal([]);
   });
 });

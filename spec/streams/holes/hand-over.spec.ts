@@ -4,6 +4,7 @@ import type { Lease, LeaseClient } from '../../../lib/lease/lease.js';
 import { TestScheduler } from 'rxjs/testing';
 import { memoryLeases, type MemoryLeases } from '../../../lib/memory/memory-leases.js';
 import { leaderElection } from '../../../lib/streams/leader-election.js';
+import { Overlaps } from '../../helpers/overlaps.js';
 
 const reference = { namespace: 'prod', name: 'reports' };
 
@@ -38,14 +39,8 @@ describe('closed hole: hand-over', () => {
    * identities saying true at once.
    */
   it('a hand-over with a short stand-down never releases the term the candidate took back meanwhile', () => {
-    const timeline: string[] = [];
-    const leading = new Map<string, boolean>();
-    const overlaps: string[] = [];
-    const note = (who: string) => (value: boolean) => {
-      leading.set(who, value);
-      timeline.push(`${who} ${value} at ${scheduler.now()}`);
-      if ([...leading.values()].filter(Boolean).length > 1) overlaps.push(`two leaders at ${scheduler.now()}`);
-    };
+    const overlaps = new Overlaps(scheduler);
+    const note = (who: string) => overlaps.note(who);
     scheduler.run(() => {
       // a and b are two processes (two origins, two watches); a's watch events arrive 100 ms late
       const aLeases: LeaseClient = { ...store, origin: 'process-a', watch: (lease, resourceVersion) => store.watch(lease, resourceVersion).pipe(delay(100, scheduler)) };
@@ -56,7 +51,7 @@ describe('closed hole: hand-over', () => {
       scheduler.schedule(() => { void a.handOver({ standDownFor: 0 }); }, 1000);
       scheduler.schedule(() => subscriptions.forEach((subscription) => subscription.unsubscribe()), 10_000);
     });
-    expect(overlaps, timeline.join(', ')).to.deep.equal([]);
+    expect(overlaps.found, overlaps.timeline.join(', ')).to.deep.equal([]);
   });
 });
 
