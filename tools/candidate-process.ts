@@ -3,9 +3,25 @@ import { createInterface } from 'node:readline';
 
 /** One line a candidate process (client-go-peer or bench/rx-candidate.mjs) prints. `at` is wall time in epoch milliseconds (microsecond precision). */
 export interface PeerEvent {
-  readonly event: 'ready' | 'started-leading' | 'stopped-leading' | 'new-leader';
+  /**
+   * The four every candidate prints, and with the chaos suite's flags (tools/chaos): `request` /
+   * `response` (one API call sent / answered), `cancel` (SIGTERM arrived: leadership ends here),
+   * `work-started` / `work-stopped`, `unsubscribed`, `error`.
+   */
+  readonly event: 'ready' | 'started-leading' | 'stopped-leading' | 'new-leader' | ChaosEventName;
   readonly identity: string;
   readonly leader: string;
+  readonly at: number;
+  /** Any other fields of the line (`verb`, `status`, `ms`, `message`, ...). */
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export type ChaosEventName = 'request' | 'response' | 'cancel' | 'work-started' | 'work-stopped' | 'unsubscribed' | 'error';
+
+/** How a candidate process ended: its exit code or signal, and the wall time the harness saw it. */
+export interface PeerExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
   readonly at: number;
 }
 
@@ -20,12 +36,24 @@ export interface PeerOptions {
   readonly renewDeadline: string;
   readonly retryPeriod: string;
   readonly releaseOnCancel?: boolean;
+  /** More flags after the common ones (e.g. the chaos suite's `-report-requests`). */
+  readonly extraArgs?: readonly string[];
+  /** The child's environment; default this process's. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Keep what the child writes on stderr in {@link CandidateProcess.stderr} (default: ignored). */
+  readonly captureStderr?: boolean;
 }
 
 /** A leader election candidate in its own process, speaking client-go-peer's flags and JSON lines. */
 export class CandidateProcess {
   readonly events: PeerEvent[] = [];
   readonly process: ChildProcess;
+  /** The last 64 KiB the child wrote on stderr, with `captureStderr`. */
+  stderr = '';
+  /** Lines on stdout that were not JSON events. */
+  readonly strayLines: string[] = [];
+  /** Set once the process has exited. */
+  exit: PeerExit | undefined;
   private readonly listeners = new Set<(event: PeerEvent) => void>();
   private readonly exited: Promise<void>;
 
@@ -36,11 +64,25 @@ export class CandidateProcess {
       `-kubeconfig=${options.kubeconfig}`, `-namespace=${options.namespace}`, `-name=${options.name}`, `-identity=${options.identity}`,
       `-lease-duration=${options.leaseDuration}`, `-renew-deadline=${options.renewDeadline}`, `-retry-period=${options.retryPeriod}`,
       `-release-on-cancel=${options.releaseOnCancel ?? true}`,
-    ], { stdio: ['ignore', 'pipe', 'ignore'] });
-    this.exited = new Promise((resolve) => this.process.once('exit', () => resolve()));
+      ...(options.extraArgs ?? []),
+    ], { stdio: ['ignore', 'pipe', options.captureStderr ? 'pipe' : 'ignore'], ...(options.env ? { env: options.env } : {}) });
+    this.exited = new Promise((resolve) => this.process.once('exit', (code, signal) => {
+      this.exit = { code, signal, at: performance.timeOrigin + performance.now() };
+      resolve();
+    }));
+    this.process.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-(1 << 16));
+    });
     createInterface(this.process.stdout!).on('line', (line) => {
-      const parsed = JSON.parse(line) as { event: PeerEvent['event']; identity: string; leader: string; timeMicros: number };
-      const event = { event: parsed.event, identity: parsed.identity, leader: parsed.leader, at: parsed.timeMicros / 1000 };
+      let parsed: { event: PeerEvent['event']; identity: string; leader: string; timeMicros: number; [field: string]: unknown };
+      try {
+        parsed = JSON.parse(line) as typeof parsed;
+      } catch {
+        this.strayLines.push(line);
+        return;
+      }
+      const { event: name, identity, leader, timeMicros, ...rest } = parsed;
+      const event: PeerEvent = { event: name, identity, leader, at: timeMicros / 1000, ...(Object.keys(rest).length > 0 ? { detail: rest } : {}) };
       this.events.push(event);
       for (const listener of this.listeners) listener(event);
     });
@@ -82,5 +124,17 @@ export class CandidateProcess {
   async kill(): Promise<void> {
     this.process.kill('SIGKILL');
     await this.exited;
+  }
+
+  /** Sends `signal` (SIGSTOP, SIGCONT, ...) if the process still runs; returns the wall time it was sent. */
+  signal(signal: NodeJS.Signals): number {
+    const at = performance.timeOrigin + performance.now();
+    if (this.exit === undefined) this.process.kill(signal);
+    return at;
+  }
+
+  /** Resolves when the process has exited (at once if it has). */
+  whenExited(): Promise<PeerExit> {
+    return this.exited.then(() => this.exit!);
   }
 }

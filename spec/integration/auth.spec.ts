@@ -11,7 +11,7 @@ import { clusterConnection } from '../../lib/kubernetes/connection.js';
 import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
 import { leadership$ } from '../../lib/streams/leadership.js';
 import type { ControlPlane } from '../../tools/control-plane/control-plane.js';
-import { writeKubeconfig } from './support/kubeconfig-file.js';
+import { writeKubeconfig } from '../../tools/control-plane/kubeconfig-file.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
 import { createServiceAccount, mintToken as mintServiceAccountToken, podLayout as podLayoutUnder } from '../../tools/control-plane/service-accounts.js';
 

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,16 +8,10 @@ import { failureOf } from '../helpers/failure-of.js';
 import { clusterConnection } from '../../lib/kubernetes/connection.js';
 import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
 import type { ControlPlane } from '../../tools/control-plane/control-plane.js';
-import { writeKubeconfig } from './support/kubeconfig-file.js';
+import { replaceFile, writeKubeconfig } from '../../tools/control-plane/kubeconfig-file.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
 
 const spec = { holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: null, renewTime: null, leaseTransitions: 0 };
-
-/** Replaces `target` by `source` the way kubelet and cert-manager do: write beside it, then rename over it. */
-function replaceFile(source: string, target: string): void {
-  copyFileSync(source, `${target}.new`);
-  renameSync(`${target}.new`, target);
-}
 
 describe('rotated credentials are picked up without a restart', function () {
   this.timeout(120_000);

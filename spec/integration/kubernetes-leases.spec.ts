@@ -11,7 +11,7 @@ import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
 import type { WireLease } from '../../lib/kubernetes/lease-wire.js';
 import type { Lease, LeaseClient, LeaseReference } from '../../lib/lease/lease.js';
 import { startControlPlane, type ControlPlane } from '../../tools/control-plane/control-plane.js';
-import { writeKubeconfig } from './support/kubeconfig-file.js';
+import { writeKubeconfig } from '../../tools/control-plane/kubeconfig-file.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
 
 const spec = (holderIdentity: string) => ({

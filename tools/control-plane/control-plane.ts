@@ -49,6 +49,21 @@ export interface ControlPlane {
   readonly auditLogPath: string | undefined;
   /** Resident memory of etcd and kube-apiserver now, in MiB. */
   memoryMegabytes(): { etcd: number; kubeApiserver: number };
+  /**
+   * Stops kube-apiserver alone (etcd and its data stay): SIGTERM, a graceful shutdown, or
+   * `{ kill: true }` for SIGKILL, a crash. Resolves once it has exited.
+   */
+  stopApiserver(options?: { readonly kill?: boolean }): Promise<void>;
+  /** Starts kube-apiserver again, same port and flags; resolves once /readyz answers 200. */
+  startApiserver(): Promise<void>;
+  /** Stops etcd alone (its data directory stays): SIGTERM, or `{ kill: true }` for SIGKILL. kube-apiserver keeps running. */
+  stopEtcd(options?: { readonly kill?: boolean }): Promise<void>;
+  /** Starts etcd again on the same ports with the same data; resolves once its /health answers. */
+  startEtcd(): Promise<void>;
+  /** Freezes etcd (SIGSTOP): it keeps its connections and answers nothing, so the apiserver's requests to it hang. */
+  pauseEtcd(): void;
+  /** Thaws etcd after {@link ControlPlane.pauseEtcd} (SIGCONT). */
+  resumeEtcd(): void;
   stop(): Promise<void>;
 }
 
@@ -100,10 +115,14 @@ export async function startControlPlane({ audit = false, apiserverFlags = [] }: 
   const binaries = await controlPlaneBinaries();
   const directory = mkdtempSync(join(tmpdir(), 'rx-k8s-leader-control-plane-'));
   const children: ChildProcess[] = [];
-  const killAll = () => children.forEach((child) => child.kill('SIGKILL'));
+  const killAll = () => children.forEach((child) => {
+    child.kill('SIGKILL');
+    const supervised = supervisedPid(child);
+    if (supervised !== undefined) signalPid(supervised, 'SIGKILL');
+  });
   process.once('exit', killAll);
   const cleanUp = async () => {
-    for (const child of [...children].reverse()) await terminate(child);
+    for (const child of [...children].reverse()) await terminateSupervised(child, false);
     process.removeListener('exit', killAll);
     rmSync(directory, { recursive: true, force: true });
   };
@@ -116,13 +135,14 @@ export async function startControlPlane({ audit = false, apiserverFlags = [] }: 
     const auditLogPath = audit ? join(directory, 'audit.log') : undefined;
     if (audit) writeFileSync(join(directory, 'audit-policy.yaml'), leaseAuditPolicy);
     const auditFlags = audit ? [`--audit-policy-file=${join(directory, 'audit-policy.yaml')}`, `--audit-log-path=${auditLogPath}`, '--audit-log-mode=blocking'] : [];
-    children.push(supervise(binaries.helper, binaries.etcd, [
+    const etcdArgs = [
       `--data-dir=${join(directory, 'etcd')}`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`,
       `--listen-peer-urls=http://127.0.0.1:${peerPort}`, '--unsafe-no-fsync=true', '--log-level=warn',
-    ], join(directory, 'etcd.log')));
+    ];
+    children.push(supervise(binaries.helper, binaries.etcd, etcdArgs, join(directory, 'etcd.log')));
     await waitFor('etcd', () => get(`${etcdUrl}/health`), 30_000, join(directory, 'etcd.log'), children[0]);
 
-    children.push(supervise(binaries.helper, binaries.kubeApiserver, [
+    const apiserverArgs = [
       `--etcd-servers=${etcdUrl}`, `--cert-dir=${join(directory, 'apiserver')}`,
       `--tls-cert-file=${join(pki, 'serving.crt')}`, `--tls-private-key-file=${join(pki, 'serving.key')}`,
       `--client-ca-file=${join(pki, 'ca.crt')}`, `--secure-port=${port}`, '--bind-address=127.0.0.1',
@@ -133,7 +153,8 @@ export async function startControlPlane({ audit = false, apiserverFlags = [] }: 
       `--service-account-signing-key-file=${join(pki, 'sa.key')}`, '--v=1',
       ...auditFlags,
       ...apiserverFlags,
-    ], join(directory, 'kube-apiserver.log')));
+    ];
+    children.push(supervise(binaries.helper, binaries.kubeApiserver, apiserverArgs, join(directory, 'kube-apiserver.log')));
     const tls = { ca: readFileSync(join(pki, 'ca.crt')), cert: readFileSync(join(pki, 'admin.crt')), key: readFileSync(join(pki, 'admin.key')) };
     const server = `https://127.0.0.1:${port}`;
     await waitFor('kube-apiserver', () => get(`${server}/readyz`, tls), 120_000, join(directory, 'kube-apiserver.log'), children[1]);
@@ -166,6 +187,35 @@ export async function startControlPlane({ audit = false, apiserverFlags = [] }: 
         return kubeConfig;
       },
       memoryMegabytes: () => ({ etcd: residentMegabytes(children[0]!), kubeApiserver: residentMegabytes(children[1]!) }),
+      stopApiserver: async ({ kill = false } = {}) => {
+        await terminateSupervised(children[1]!, kill);
+      },
+      startApiserver: async () => {
+        if (stopped) throw new Error('the control plane was stopped');
+        const previous = children[1]!;
+        if (previous.exitCode === null && previous.signalCode === null) throw new Error('kube-apiserver is running');
+        children[1] = supervise(binaries.helper, binaries.kubeApiserver, apiserverArgs, join(directory, 'kube-apiserver.log'));
+        await waitFor('kube-apiserver', () => get(`${server}/readyz`, tls), 120_000, join(directory, 'kube-apiserver.log'), children[1]);
+      },
+      stopEtcd: async ({ kill = false } = {}) => {
+        await terminateSupervised(children[0]!, kill);
+      },
+      startEtcd: async () => {
+        if (stopped) throw new Error('the control plane was stopped');
+        const previous = children[0]!;
+        if (previous.exitCode === null && previous.signalCode === null) throw new Error('etcd is running');
+        children[0] = supervise(binaries.helper, binaries.etcd, etcdArgs, join(directory, 'etcd.log'));
+        await waitFor('etcd', () => get(`${etcdUrl}/health`), 30_000, join(directory, 'etcd.log'), children[0]);
+      },
+      pauseEtcd: () => {
+        const pid = supervisedPid(children[0]!);
+        if (pid === undefined) throw new Error('etcd is not running');
+        signalPid(pid, 'SIGSTOP');
+      },
+      resumeEtcd: () => {
+        const pid = supervisedPid(children[0]!);
+        if (pid !== undefined) signalPid(pid, 'SIGCONT');
+      },
       stop: () => {
         stopped ??= cleanUp();
         return stopped;
@@ -193,12 +243,46 @@ async function terminate(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** The supervised binary is the helper's only child; read its resident set size. */
-function residentMegabytes(supervisor: ChildProcess): number {
+/** The supervised binary's pid: the helper's only child. */
+function supervisedPid(supervisor: ChildProcess): number | undefined {
   try {
     const childPid = readdirSync(`/proc/${supervisor.pid}/task`)
       .map((task) => readFileSync(`/proc/${supervisor.pid}/task/${task}/children`, 'utf8').trim())
       .find((children) => children !== '')?.split(/\s+/)[0];
+    return childPid === undefined ? undefined : Number(childPid);
+  } catch {
+    return undefined;
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Stops a supervised binary: SIGTERM through its supervisor (graceful), or SIGKILL to the binary itself (a crash). */
+async function terminateSupervised(supervisor: ChildProcess, kill: boolean): Promise<void> {
+  if (supervisor.exitCode !== null || supervisor.signalCode !== null) return;
+  const supervised = supervisedPid(supervisor);
+  if (supervised !== undefined) signalPid(supervised, 'SIGCONT');
+  if (!kill || supervised === undefined) {
+    await terminate(supervisor);
+    return;
+  }
+  const exited = new Promise<void>((resolve) => supervisor.once('exit', () => resolve()));
+  signalPid(supervised, 'SIGKILL');
+  const timer = setTimeout(() => supervisor.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** The supervised binary is the helper's only child; read its resident set size. */
+function residentMegabytes(supervisor: ChildProcess): number {
+  try {
+    const childPid = supervisedPid(supervisor);
     const status = readFileSync(`/proc/${childPid}/status`, 'utf8');
     const kilobytes = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
     return Math.round(kilobytes / 1024);

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, renameSync, writeFileSync } from 'node:fs';
 
 export interface KubeconfigUser {
   readonly certFile?: string;
@@ -40,4 +40,16 @@ contexts:
 current-context: local
 `, { mode: 0o600 });
   return path;
+}
+
+/** Replaces `target` by a copy of `source` the way kubelet and cert-manager do: write beside it, then rename over it. */
+export function replaceFile(source: string, target: string): void {
+  copyFileSync(source, `${target}.new`);
+  renameSync(`${target}.new`, target);
+}
+
+/** Writes `text` to `target` atomically (write beside it, then rename over it). */
+export function replaceText(target: string, text: string): void {
+  writeFileSync(`${target}.new`, text, { mode: 0o600 });
+  renameSync(`${target}.new`, target);
 }
