@@ -11,6 +11,7 @@ import { CandidateProcess, type PeerEvent } from '../tools/candidate-process.js'
 import { controlPlaneBinaries, startControlPlane, type ControlPlane } from '../tools/control-plane/control-plane.js';
 import { createServiceAccount, mintToken, podLayout } from '../tools/control-plane/service-accounts.js';
 import { tcpProxy } from '../tools/net/tcp-proxy.js';
+import { realtimeNow } from '../tools/net/realtime.js';
 
 const quick = process.argv.includes('--quick');
 const settings = quick
@@ -20,7 +21,7 @@ const leaseDurationMs = Number.parseInt(settings.leaseDuration) * 1000;
 const retryPeriodMs = Number.parseInt(settings.retryPeriod) * 1000;
 const here = fileURLToPath(new URL('.', import.meta.url));
 const node = fileURLToPath(new URL('../node_modules/.bin/node', import.meta.url));
-const wallNow = () => performance.timeOrigin + performance.now();
+const wallNow = realtimeNow;
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 const log = (line: string) => process.stderr.write(`${line}\n`);
 

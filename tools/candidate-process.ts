@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { realtimeNow } from './net/realtime.js';
 
 /** One line a candidate process (client-go-peer or bench/rx-candidate.mjs) prints. `at` is wall time in epoch milliseconds (microsecond precision). */
 export interface PeerEvent {
@@ -67,7 +68,7 @@ export class CandidateProcess {
       ...(options.extraArgs ?? []),
     ], { stdio: ['ignore', 'pipe', options.captureStderr ? 'pipe' : 'ignore'], ...(options.env ? { env: options.env } : {}) });
     this.exited = new Promise((resolve) => this.process.once('exit', (code, signal) => {
-      this.exit = { code, signal, at: performance.timeOrigin + performance.now() };
+      this.exit = { code, signal, at: realtimeNow() };
       resolve();
     }));
     this.process.stderr?.on('data', (chunk: Buffer) => {
@@ -128,7 +129,7 @@ export class CandidateProcess {
 
   /** Sends `signal` (SIGSTOP, SIGCONT, ...) if the process still runs; returns the wall time it was sent. */
   signal(signal: NodeJS.Signals): number {
-    const at = performance.timeOrigin + performance.now();
+    const at = realtimeNow();
     if (this.exit === undefined) this.process.kill(signal);
     return at;
   }

@@ -2,17 +2,17 @@
 // tools/chaos, a few rounds each, in three lanes at once, on the shared control plane (the
 // control-plane outage starts one of its own). Rounds wait for reported events with deadlines;
 // the only timings asserted are deadlines (renew_deadline for a step-down, 1 s for an exit).
-// A deadline measured from the candidates' own reports is allowed 250 ms over (deadlineToleranceMs):
+// A deadline measured from the candidates' own reports is allowed 250 ms over (deadlineTolerance.short):
 // the step-down is a timer in the candidate process and fires late by however long a 2-core
 // machine running kube-apiserver, etcd and a few dozen candidates (three lanes at once, one
-// starting twenty processes) takes to schedule it; the full run's largest overrun is a few ms.
+// starting twenty processes) takes to schedule it. The full run allows 100 ms.
 // .mocharc.unit.json leaves this file out: it needs the control plane.
 import { expect } from 'chai';
 import { controlPlaneBinaries, type ControlPlane } from '../../tools/control-plane/control-plane.js';
 import { shortTimings } from '../../tools/chaos/fleet.js';
 import { runLanes, type EntryOutcome } from '../../tools/chaos/plan.js';
 import type { RoundResult } from '../../tools/chaos/results.js';
-import { deadlineToleranceMs } from '../../tools/chaos/scenario.js';
+import { deadlineTolerance } from '../../tools/chaos/scenario.js';
 import { shortPlan } from '../../tools/chaos/short-plan.js';
 import { sharedControlPlane } from '../integration/support/shared-control-plane.js';
 
@@ -31,7 +31,7 @@ describe(`chaos, short run (LD ${shortTimings.leaseDuration}, RD ${shortTimings.
     const lines: string[] = [];
     const started = performance.now();
     const results = await runLanes(lanes, {
-      seed, controlPlane, clientGoPeer, timings: shortTimings,
+      seed, controlPlane, clientGoPeer, timings: shortTimings, deadlineToleranceMs: deadlineTolerance.short,
       progress: (line) => lines.push(line),
     });
     for (const outcome of results) outcomes.set(key(outcome.entry.scenario.id, outcome.entry.fleet), outcome);
@@ -69,7 +69,7 @@ describe(`chaos, short run (LD ${shortTimings.leaseDuration}, RD ${shortTimings.
         // in a mixed fleet only the rounds whose fault hit ours
         const stepDowns = outcome!.results.flatMap((result) => (result.stepDownMs === undefined || (result.victim !== undefined && result.victim !== 'rx-k8s-leader') ? [] : [result.stepDownMs]));
         if (['partition', 'control-plane-outage', 'authorization-outage'].includes(scenario.id)) {
-          for (const stepDown of stepDowns) expect(stepDown, 'step-down after the last successful renewal').to.be.at.most(shortTimings.ms.renewDeadline + deadlineToleranceMs);
+          for (const stepDown of stepDowns) expect(stepDown, 'step-down after the last successful renewal').to.be.at.most(shortTimings.ms.renewDeadline + deadlineTolerance.short);
         }
         const figures = stepDowns.length ? `; step-down ${stepDowns.map((value) => value.toFixed(0)).join(', ')} ms` : '';
         const gaps = outcome!.results.flatMap((result) => (result.leaderlessGapMs === undefined ? [] : [result.leaderlessGapMs.toFixed(0)]));

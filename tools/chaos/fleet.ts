@@ -6,8 +6,9 @@ import type { ControlPlane } from '../control-plane/control-plane.js';
 import { tcpProxy, type TcpProxy } from '../net/tcp-proxy.js';
 import { rxCandidateBundle } from './bundle.js';
 import type { Action, Implementation, MemberRecord } from './timeline.js';
+import { realtimeNow } from '../net/realtime.js';
 
-export const wallNow = (): number => performance.timeOrigin + performance.now();
+export const wallNow = realtimeNow;
 export const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, milliseconds)));
 
 const node = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
@@ -26,6 +27,8 @@ export interface ChaosEnvironment {
   readonly controlPlane: ControlPlane;
   readonly clientGoPeer: string;
   readonly timings: Timings;
+  /** How late a deadline measured from a candidate's reports may be before it counts as missed (see `deadlineTolerance`). */
+  readonly deadlineToleranceMs: number;
 }
 
 export interface MemberOptions {

@@ -12,6 +12,7 @@ import { runLanes, runPlan, type EntryOutcome, type PlanEntry } from './plan.js'
 import { buildReport, headline, markdown } from './report.js';
 import type { FleetKind } from './results.js';
 import { scenarios } from './scenarios/index.js';
+import { deadlineTolerance } from './scenario.js';
 import { shortPlan } from './short-plan.js';
 
 /** Rounds per scenario and fleet in the default run: 238 in all, about 40 minutes on a 2-core machine. */
@@ -68,7 +69,7 @@ const controlPlane = await startControlPlane();
 progress(`control plane ready in ${Math.round(controlPlane.startMilliseconds)} ms at ${controlPlane.server}`);
 let outcomes: EntryOutcome[];
 try {
-  const options = { seed, controlPlane, clientGoPeer: binaries.clientGoPeer, timings: shortTimings, progress };
+  const options = { seed, controlPlane, clientGoPeer: binaries.clientGoPeer, timings: shortTimings, deadlineToleranceMs: values.short ? deadlineTolerance.short : deadlineTolerance.full, progress };
   outcomes = values.short ? await runLanes(lanes, options) : await runPlan(plan, options);
 } finally {
   await controlPlane.stop();

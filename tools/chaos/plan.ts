@@ -17,6 +17,7 @@ export interface PlanOptions {
   readonly controlPlane: ControlPlane;
   readonly clientGoPeer: string;
   readonly timings: Timings;
+  readonly deadlineToleranceMs: number;
   readonly progress: (line: string) => void;
   /** Called with every round's result as it finishes. */
   readonly onResult?: (result: RoundResult) => void;
@@ -42,7 +43,7 @@ export async function runEntry(entry: PlanEntry, options: PlanOptions): Promise<
       own = await startControlPlane();
       controlPlane = own;
     }
-    const environment: ChaosEnvironment = { controlPlane, clientGoPeer: options.clientGoPeer, timings: options.timings };
+    const environment: ChaosEnvironment = { controlPlane, clientGoPeer: options.clientGoPeer, timings: options.timings, deadlineToleranceMs: options.deadlineToleranceMs };
     const admin = new Admin(controlPlane);
     const run: ScenarioRun = {
       environment, admin, seed: options.seed, rounds: entry.rounds, fleet: entry.fleet,

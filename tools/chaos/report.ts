@@ -2,7 +2,7 @@
 import { cpus, totalmem } from 'node:os';
 import type { Timings } from './fleet.js';
 import type { EntryOutcome } from './plan.js';
-import { distribution, summarizeRounds, type Distribution, type GroupSummary, type RoundResult } from './results.js';
+import { distribution, summarizeRounds, type Distribution, type FleetKind, type GroupSummary, type RoundResult } from './results.js';
 import type { ScenarioDefinition } from './scenario.js';
 
 export interface ChaosReport {
@@ -160,13 +160,18 @@ export function markdown(report: ChaosReport): string {
   lines.push('');
 
   lines.push('### Reading the rows', '');
+  const resultsOf = (scenario: string, fleet: FleetKind) => report.results.filter((result) => result.scenario === scenario && result.fleet === fleet);
+  const goPartitions = resultsOf('partition', 'client-go');
+  const goPartitionOverlaps = goPartitions.filter((result) => result.overlapMs > 0).length;
+  const healedConflicts = resultsOf('partition', 'rx-k8s-leader').filter((result) => (result.metrics.exLeaderConflictsAfterHeal ?? 0) > 0);
+  const killedApiservers = report.results.filter((result) => (result.metrics.apiserverStopMs ?? 0) >= 10_000).length;
   lines.push(...[
-    '- Both implementations run with release on cancel, as the benchmark does. client-go\'s leadership ends when its OnStartedLeading context is cancelled, which happens only when `Run` returns: after a failed renewal poll (renew_deadline from a start one retry_period after the last success) **and** after the release attempt that follows it (Get + Update under another renew_deadline). Cut off, it therefore says it leads for up to retry_period + 2 × renew_deadline after its last successful renewal (7 s here; 22 s at the 15/10/2 defaults), beyond lease_duration: the partition overlaps. Its peers report `cancel` on SIGTERM, the moment its leadership ends on a graceful stop.',
+    `- Both implementations run with release on cancel, as the benchmark does. client-go's leadership ends when its OnStartedLeading context is cancelled, which happens only when \`Run\` returns: after a failed renewal poll (renew_deadline from a start one retry_period after the last success) **and** after the release attempt that follows it (Get + Update under another renew_deadline). Cut off, it can therefore say it leads for up to retry_period + 2 × renew_deadline after its last successful renewal (7 s here; 22 s at the 15/10/2 defaults), beyond lease_duration${goPartitions.length ? ` (in this run its partitioned leader overlapped the next one in ${goPartitionOverlaps} of ${goPartitions.length} rounds)` : ''}. Its peers report \`cancel\` on SIGTERM, the moment its leadership ends on a graceful stop.`,
     '- client-go after SIGCONT starts a fresh renewal poll with a renew_deadline of its own, so it keeps leading for renew_deadline while its requests fail (its first act is a request).',
-    '- client-go\'s release re-reads the Lease (refreshing only the lock\'s copy) but checks "am I the holder" against the record it last observed: an ex-leader whose partition heals while it releases writes its release over the new leader\'s lease, and then takes the freed lease again (the row "healed ex-leader overwrote the new leader\'s lease"; it needs the heal to fall in that window, and the traffic to have been held rather than dropped, since a dropped HTTP/2 connection stays dead for client-go until its ping check gives up).',
-    '- Ours renews one write at a time and counts its deadline from the send of its last successful write: on a link whose round trip exceeds retry_period it keeps the lease only while the round trip stays under renew_deadline / 2; beyond that it steps down on time and a candidate with a healthy link takes over (client-go, on the same link, keeps leading while saying it leads past renew_deadline after its last confirmed renewal).',
-    '- Ours, after a blackholed partition heals, may still hold the watch opened before it (dead until its inactivity timeout); its acquire attempts on the live lease then fail with 409 (`exLeaderConflictsAfterHeal`) — wasted requests, never a second leader.',
-    '- kube-apiserver on SIGTERM with watches open did not exit within the harness\'s 10 s and was killed (`apiserverStopMs`); it stops listening at once, so the outage starts with the signal.',
+    '- client-go\'s release re-reads the Lease (refreshing only the lock\'s copy) but checks "am I the holder" against the record it last observed: an ex-leader whose partition heals while it releases can write its release over the new leader\'s lease, and then take the freed lease again (the row "healed ex-leader overwrote the new leader\'s lease"; it needs the heal to fall in that window, and the traffic to have been held rather than dropped, since a dropped HTTP/2 connection stays dead for client-go until its ping check gives up).',
+    '- Ours renews one write at a time and counts its deadline from the send of its last successful write: on a link whose round trip exceeds retry_period it keeps the lease only while the round trip stays under renew_deadline / 2; beyond that it steps down on time and a candidate with a healthy link takes over.',
+    ...(healedConflicts.length ? [`- Ours, after a blackholed partition heals, may still hold the watch opened before it (dead until its inactivity timeout); its acquire attempts on the live lease then fail with 409 (\`exLeaderConflictsAfterHeal\`, in ${healedConflicts.length} rounds of this run): wasted requests; the overlap columns say whether a second leader followed.`] : []),
+    ...(killedApiservers ? [`- kube-apiserver on SIGTERM with watches open did not exit within the harness's 10 s and was killed in ${killedApiservers} rounds (\`apiserverStopMs\`); it stops listening at once, so the outage starts with the signal.`] : []),
   ], '');
 
   lines.push('## Per scenario and implementation', '');

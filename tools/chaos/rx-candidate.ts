@@ -5,7 +5,7 @@
 //                        the in-cluster path: token and ca.crt under DIR/var/run/secrets/...,
 //                        KUBERNETES_SERVICE_HOST/PORT from the environment (or -service-host/-service-port)
 //   -clock-offset=5m     shifts Date.now in this process (a wall clock that is off); the reports
-//                        stay on the true clock (performance.timeOrigin + performance.now())
+//                        stay on the true clock (tools/net/realtime.ts)
 //   -report-requests     a `request` line when an API call is sent, a `response` line when it is
 //                        answered (`status`, 0 for no answer), failed or aborted
 //   -report-cancel       a `cancel` line when SIGTERM arrives, before unsubscribing
@@ -25,6 +25,7 @@ import { Observable, defer, finalize, skip, tap, type Subscription } from 'rxjs'
 import { readFileSync } from 'node:fs';
 import { clusterConnection, kubeConfigConnection, kubernetesLeases, leadership$, whileLeader, type KubeConfigLike, type Lease, type LeaseClient } from '../../lib/index.js';
 import { parseGoDuration, seededRandom } from './random.js';
+import { realtimeNow } from '../net/realtime.js';
 
 const flags = new Map(process.argv.slice(2).map((argument) => {
   const [key, value] = argument.replace(/^-+/, '').split(/=(.*)/s, 2);
@@ -36,7 +37,7 @@ const identity = flag('identity') ?? '';
 
 const emit = (event: string, fields: Record<string, unknown> = {}) => {
   process.stdout.write(`${JSON.stringify({
-    event, identity, leader: event === 'started-leading' ? identity : '', timeMicros: Math.round((performance.timeOrigin + performance.now()) * 1000), ...fields,
+    event, identity, leader: event === 'started-leading' ? identity : '', timeMicros: Math.round(realtimeNow() * 1000), ...fields,
   })}\n`);
 };
 
@@ -176,7 +177,7 @@ const start = () => {
 };
 
 const startAt = flag('start-at');
-const starting = startAt === undefined ? undefined : setTimeout(start, Math.max(0, Number(startAt) / 1000 - (performance.timeOrigin + performance.now())));
+const starting = startAt === undefined ? undefined : setTimeout(start, Math.max(0, Number(startAt) / 1000 - realtimeNow()));
 // a pending start keeps the process alive until the signal comes (signal handlers do not)
 const waiting = enabled('start-on-sigusr2') ? setInterval(() => undefined, 1 << 30) : undefined;
 if (waiting !== undefined) {

@@ -1,4 +1,5 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { realtimeNow } from './realtime.js';
 
 /** Which way bytes went through the proxy: `up` from the client to the server, `down` back. */
 export type Direction = 'up' | 'down';
@@ -50,7 +51,7 @@ export interface TcpProxy {
 
 export type ProxyMode = 'pass' | 'cut' | 'blackhole' | 'hold' | 'delay';
 
-const wallNow = () => performance.timeOrigin + performance.now();
+const wallNow = realtimeNow;
 
 /** One accepted client connection and its way to the server. */
 interface Link {

@@ -1,4 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
+import { realtimeNow } from '../../../tools/net/realtime.js';
 
 export interface Change {
   readonly identity: string;
@@ -7,7 +8,7 @@ export interface Change {
 }
 
 /** Wall time in epoch milliseconds with sub-millisecond precision, comparable across processes. */
-export const wallNow = (): number => performance.timeOrigin + performance.now();
+export const wallNow = realtimeNow;
 
 /**
  * Follows several candidates' leadership streams, recording every change with its time and

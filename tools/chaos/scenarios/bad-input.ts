@@ -115,7 +115,9 @@ function expectOutcome(round: Round, variant: MalformedLease, member: Member, ou
         if (!/HTTP 4\d\d|\b4\d\d\b/.test(message)) round.violation(implementation, `${identity}'s error does not name the HTTP status: ${message.slice(0, 200)}`);
         else round.note(`a clear error: ${message.replace(/\s+/g, ' ').slice(0, 220)}`);
       } else {
-        round.note(`neither led nor failed within the limit (${implementation === 'client-go' ? 'client-go retries forever, logging the apiserver\'s refusal' : 'retrying'})`);
+        // ours promises to lead or to say clearly why not; client-go retries forever, logging the apiserver's refusal
+        if (implementation === 'client-go') round.note('neither led nor failed within the limit (client-go retries forever, logging the apiserver\'s refusal)');
+        else round.violation(implementation, `${identity} neither led nor failed with a clear error on a Lease with ${variant.name}`);
       }
       break;
   }

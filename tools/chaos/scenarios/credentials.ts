@@ -83,51 +83,55 @@ export const credentialRotation: ScenarioDefinition = {
       await run.admin.grantLeaderElection(namespace, [{ kind: 'ServiceAccount', name: 'elector' }]);
       const fleet = new Fleet(run.environment, 'rotated', namespace);
       const members: Member[] = [];
-      for (let index = 0; index < fleetSize; index++) {
-        const identity = fleet.nextIdentity(prefixOf(implementation));
-        const root = join(directory, identity);
-        const serviceAccount = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
-        mkdirSync(serviceAccount, { recursive: true });
-        const secret = `${identity}-0`;
-        const token = await mintToken(run.admin, namespace, 'elector', secret);
-        writeFileSync(join(serviceAccount, 'token'), token);
-        writeFileSync(join(serviceAccount, 'namespace'), namespace);
-        copyFileSync(controlPlane.caPath, join(serviceAccount, 'ca.crt'));
-        tokens.set(identity, { tokenFile: join(serviceAccount, 'token'), secret, token, generation: 0 });
-        members.push(await fleet.add({
-          implementation, identity, seed: round.dice.integer(0, 2 ** 31),
-          kubeconfig: async () => '',
-          extraArgs: ['-auth=serviceAccount', `-service-account-root=${root}`],
-          envFor: (proxy) => ({ KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(proxy.server).port }),
-        }));
-        if (index === 0) await fleet.nextLeader(0, limit);
-      }
-      await settled(fleet, members, limit);
-      fleets.token = fleet;
-      return fleet;
+      return closedOnFailure(fleet, async () => {
+        for (let index = 0; index < fleetSize; index++) {
+          const identity = fleet.nextIdentity(prefixOf(implementation));
+          const root = join(directory, identity);
+          const serviceAccount = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+          mkdirSync(serviceAccount, { recursive: true });
+          const secret = `${identity}-0`;
+          const token = await mintToken(run.admin, namespace, 'elector', secret);
+          writeFileSync(join(serviceAccount, 'token'), token);
+          writeFileSync(join(serviceAccount, 'namespace'), namespace);
+          copyFileSync(controlPlane.caPath, join(serviceAccount, 'ca.crt'));
+          tokens.set(identity, { tokenFile: join(serviceAccount, 'token'), secret, token, generation: 0 });
+          members.push(await fleet.add({
+            implementation, identity, seed: round.dice.integer(0, 2 ** 31),
+            kubeconfig: async () => '',
+            extraArgs: ['-auth=serviceAccount', `-service-account-root=${root}`],
+            envFor: (proxy) => ({ KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(proxy.server).port }),
+          }));
+          if (index === 0) await fleet.nextLeader(0, limit);
+        }
+        await settled(fleet, members, limit);
+        fleets.token = fleet;
+        return fleet;
+      });
     };
 
     const certFleet = async (round: Round): Promise<Fleet> => {
       if (fleets['client-cert']) return fleets['client-cert'];
       const fleet = new Fleet(run.environment, `chaos-cert-${suffix()}`);
       const members: Member[] = [];
-      for (let index = 0; index < fleetSize; index++) {
-        const identity = fleet.nextIdentity(prefixOf(implementation));
-        const issued = await controlPlane.issueClientCert(identity, { validFor: '1h', out: `${identity}-0` });
-        const certFile = join(directory, `${identity}.crt`);
-        const keyFile = join(directory, `${identity}.key`);
-        copyFileSync(issued.certPath, certFile);
-        copyFileSync(issued.keyPath, keyFile);
-        certFiles.set(identity, { certFile, keyFile, generation: 0 });
-        members.push(await fleet.add({
-          implementation, identity, seed: round.dice.integer(0, 2 ** 31),
-          kubeconfig: async (proxy) => writeKubeconfig(join(directory, `${identity}.kubeconfig`), { server: proxy.server, caFile: controlPlane.caPath, user: { certFile, keyFile } }),
-        }));
-        if (index === 0) await fleet.nextLeader(0, limit);
-      }
-      await settled(fleet, members, limit);
-      fleets['client-cert'] = fleet;
-      return fleet;
+      return closedOnFailure(fleet, async () => {
+        for (let index = 0; index < fleetSize; index++) {
+          const identity = fleet.nextIdentity(prefixOf(implementation));
+          const issued = await controlPlane.issueClientCert(identity, { validFor: '1h', out: `${identity}-0` });
+          const certFile = join(directory, `${identity}.crt`);
+          const keyFile = join(directory, `${identity}.key`);
+          copyFileSync(issued.certPath, certFile);
+          copyFileSync(issued.keyPath, keyFile);
+          certFiles.set(identity, { certFile, keyFile, generation: 0 });
+          members.push(await fleet.add({
+            implementation, identity, seed: round.dice.integer(0, 2 ** 31),
+            kubeconfig: async (proxy) => writeKubeconfig(join(directory, `${identity}.kubeconfig`), { server: proxy.server, caFile: controlPlane.caPath, user: { certFile, keyFile } }),
+          }));
+          if (index === 0) await fleet.nextLeader(0, limit);
+        }
+        await settled(fleet, members, limit);
+        fleets['client-cert'] = fleet;
+        return fleet;
+      });
     };
 
     const retire = async (variant: 'token' | 'client-cert') => {
@@ -209,18 +213,20 @@ export const authorizationOutage: ScenarioDefinition = {
       await run.admin.must('POST', bindingPath, binding, [409]);
       const built = new Fleet(run.environment, 'guarded', namespace);
       const members: Member[] = [];
-      for (let index = 0; index < fleetSize; index++) {
-        const identity = built.nextIdentity(prefixOf(implementation));
-        const issued = await controlPlane.issueClientCert(identity, { group, out: `${identity}-rbac` });
-        members.push(await built.add({
-          implementation, identity, seed: round.dice.integer(0, 2 ** 31),
-          kubeconfig: async (proxy) => writeKubeconfig(join(directory, `${identity}.kubeconfig`), { server: proxy.server, caFile: controlPlane.caPath, user: { certFile: issued.certPath, keyFile: issued.keyPath } }),
-        }));
-        if (index === 0) await built.nextLeader(0, limit);
-      }
-      await settled(built, members, limit);
-      fleet = built;
-      return built;
+      return closedOnFailure(built, async () => {
+        for (let index = 0; index < fleetSize; index++) {
+          const identity = built.nextIdentity(prefixOf(implementation));
+          const issued = await controlPlane.issueClientCert(identity, { group, out: `${identity}-rbac` });
+          members.push(await built.add({
+            implementation, identity, seed: round.dice.integer(0, 2 ** 31),
+            kubeconfig: async (proxy) => writeKubeconfig(join(directory, `${identity}.kubeconfig`), { server: proxy.server, caFile: controlPlane.caPath, user: { certFile: issued.certPath, keyFile: issued.keyPath } }),
+          }));
+          if (index === 0) await built.nextLeader(0, limit);
+        }
+        await settled(built, members, limit);
+        fleet = built;
+        return built;
+      });
     };
     try {
       await rounds(run, 'authorization-outage', async (round) => {
@@ -233,6 +239,7 @@ export const authorizationOutage: ScenarioDefinition = {
         const restoredAt = (await run.admin.must('POST', bindingPath, binding)).at;
         const forbidden = current.members.reduce((sum, member) => sum + member.responses(revokedAt, restoredAt).filter((response) => response.status === 403).length, 0);
         round.metric('forbiddenAnswers', forbidden);
+        if (forbidden === 0) round.error('no candidate was answered 403 while the RoleBinding was deleted: the fault did not apply');
         const resumed = await current.waitFor(() => {
           for (const member of current.members) {
             const answered = member.events.find((event) => event.at >= restoredAt && event.event === 'response'
@@ -260,3 +267,13 @@ export const authorizationOutage: ScenarioDefinition = {
     }
   },
 };
+
+/** Runs `build`; if it fails, closes the partly built `fleet` (its processes and proxies) before rethrowing. */
+async function closedOnFailure(fleet: Fleet, build: () => Promise<Fleet>): Promise<Fleet> {
+  try {
+    return await build();
+  } catch (error) {
+    await fleet.close();
+    throw error;
+  }
+}

@@ -47,6 +47,9 @@ function faultScenario(id: string, item: string, title: string, description: str
   };
 }
 
+/** "At once" after SIGCONT: the resumed process's first timers, on a loaded 2-core machine. */
+const resumeLimitMs = 200;
+
 const phase = (round: Round, retryPeriodMs: number) => sleep(round.dice.between(0.2, 1.8) * retryPeriodMs);
 
 export const sigkill = faultScenario('sigkill', '1', 'SIGKILL the leader',
@@ -66,7 +69,7 @@ export const sigkill = faultScenario('sigkill', '1', 'SIGKILL the leader',
   });
 
 export const sigstop = faultScenario('sigstop', '2', 'SIGSTOP the leader longer than lease_duration, then SIGCONT',
-  'The leader is frozen for lease_duration + 1..3.5 s; another takes over meanwhile. Step-down = SIGCONT → the old leader says false. Checked: it says false before it sends any request (its own request lines, and the first byte its proxy sees); no overlap (a frozen process counts as leading again from its first act after SIGCONT).',
+  `The leader is frozen for lease_duration + 1..3.5 s; another takes over meanwhile. Step-down = SIGCONT → the old leader says false. Checked: it says false at once (within ${resumeLimitMs} ms of SIGCONT) and before it sends any request (its own request lines, and the first byte its proxy sees); no overlap (a frozen process counts as leading again from its first act after SIGCONT).`,
   async (round, stages, run) => {
     const { ms } = run.environment.timings;
     const { fleet, log, leader } = await stages.stage(round);
@@ -81,6 +84,7 @@ export const sigstop = faultScenario('sigstop', '2', 'SIGSTOP the leader longer 
     round.metric('frozenMs', contAt - stopAt);
     const stopped = await fleet.nextEvent(leader, contAt, (event) => event.event === 'stopped-leading', 3 * ms.leaseDuration + 5000, 'false after SIGCONT');
     round.stepDownMs = stopped.at - contAt;
+    round.deadline(leader.implementation, `SIGCONT → false`, round.stepDownMs, resumeLimitMs, 0);
     const firstRequest = leader.eventsSince(contAt, (event) => event.event === 'request')[0];
     if (firstRequest) round.metric('firstRequestAfterResumeMs', firstRequest.at - contAt);
     if (firstRequest && firstRequest.at < stopped.at) {

@@ -45,6 +45,9 @@ export class Stages {
       this.current = stage;
       return stage;
     }
+    // the fleet is checked from the end of the last round on: whatever it does between rounds
+    // (a crash, two leaders, no leader) counts in this one
+    if (this.current) round.watchFleet(this.current.fleet);
     if (this.current && this.retired.length > 0) {
       const fleet = this.current.fleet;
       const fresh = await Promise.all(this.retired.splice(0).map(async (member) => {
@@ -53,16 +56,18 @@ export class Stages {
         return this.add(fleet, member.implementation, round);
       }));
       await settled(fleet, fresh, this.limit);
+      round.watchFleet(fleet);
     }
     if (this.current) {
+      const fleet = this.current.fleet;
       try {
-        const leader = await this.current.fleet.leader(this.limit);
-        if (this.current.fleet.live.length >= composition(this.run.fleet).length) {
-          round.watchFleet(this.current.fleet);
-          return { ...this.current, leader };
-        }
+        const leader = await fleet.leader(this.limit);
+        if (fleet.live.length >= composition(this.run.fleet).length) return { ...this.current, leader };
+        round.error(`${composition(this.run.fleet).length - fleet.live.length} member(s) of the fleet died between rounds: rebuilt`);
       } catch {
-        round.note('the fleet had no single leader at the start of the round: rebuilt');
+        // one of them must lead within `limit` of the round's start; two leaders are overlaps, found by Round.finish
+        if (fleet.leaders.length === 0) round.violation(this.run.fleet as Implementation, `no leader within ${this.limit} ms of the round's start (live: ${fleet.live.map((member) => member.identity).join(', ')}): fleet rebuilt`);
+        else round.note(`${fleet.leaders.length} members said they led at the start of the round: fleet rebuilt`);
       }
       await this.close();
     }
