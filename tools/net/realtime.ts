@@ -3,21 +3,40 @@
 // monotonic time pinned to the wall clock once, when the process started: it drifts from the wall
 // clock while NTP slews it (23 ppm measured on this machine, about 55 ms over a 40-minute run),
 // and a long-lived harness compares its readings with Go peers' wall-clock ones. `Date.now()`
-// follows the wall clock but only to the millisecond, and truncates: each reading is a lower bound
-// on the true offset between the two clocks, so the largest bound seen in the last second is the
-// offset (to within the slew of a second). Readings never go backwards.
+// follows the wall clock but only to the millisecond. So the offset between the two is taken at
+// the instant Date.now() ticks (a wait of under 1 ms), again after a second, and after a
+// SIGSTOP at the first reading; in between, a tick seen later than expected moves it up.
+// Readings never go backwards.
 
 // bound before anything (a candidate faking a skewed clock) replaces Date.now
 const dateNow = Date.now.bind(Date);
-const windowMs = 1000;
-let best = { offset: dateNow() - performance.now(), at: performance.now() };
+const reanchorAfterMs = 1000;
+
+/** The offset from performance.now() to the wall clock, read at a tick of Date.now(). */
+function anchor(): { offset: number; at: number } {
+  const before = dateNow();
+  let now: number;
+  let date: number;
+  do {
+    now = performance.now();
+    date = dateNow();
+  } while (date === before);
+  return { offset: date - now, at: now };
+}
+
+let best = anchor();
 let last = -Infinity;
 
 /** Milliseconds since the epoch on the wall clock, with sub-millisecond resolution; never decreasing. */
 export function realtimeNow(): number {
-  const now = performance.now();
-  const bound = dateNow() - now;
-  if (bound >= best.offset || now - best.at > windowMs) best = { offset: bound, at: now };
+  let now = performance.now();
+  if (now - best.at > reanchorAfterMs) {
+    best = anchor();
+    now = performance.now();
+  } else {
+    const bound = dateNow() - now;
+    if (bound > best.offset) best = { offset: bound, at: best.at };
+  }
   last = Math.max(last, now + best.offset);
   return last;
 }
