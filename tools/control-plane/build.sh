@@ -3,7 +3,8 @@
 # files beside this script) once, into a cache directory keyed by version, and reuses them.
 # Also builds tools/client-go-peer, client-go's own elector, our interop peer and baseline.
 # Prints `name=path` lines for helper, client-go-peer, etcd and kube-apiserver. With KUBEBUILDER_ASSETS set
-# (setup-envtest's layout) only the small helper is built; the binaries come from there.
+# (setup-envtest's layout), or both TEST_ASSET_KUBE_APISERVER and TEST_ASSET_ETCD, only the helper and
+# the client-go peer are built; kube-apiserver and etcd come from there.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 export PATH="/usr/local/go/bin:$PATH"
@@ -40,7 +41,7 @@ build() { # output path, module dir, package, ldflags
 build "$cache/helper-$helper_hash/helper" helper . "-s -w"
 peer_hash="$(cat "$here/../client-go-peer/go.mod" "$here/../client-go-peer/main.go" | sha256sum | cut -c1-12)"
 build "$cache/client-go-peer-$peer_hash/client-go-peer" ../client-go-peer . "-s -w"
-if [ -z "${KUBEBUILDER_ASSETS:-}" ]; then
+if [ -z "${KUBEBUILDER_ASSETS:-}" ] && { [ -z "${TEST_ASSET_KUBE_APISERVER:-}" ] || [ -z "${TEST_ASSET_ETCD:-}" ]; }; then
   build "$cache/etcd-$etcd_version/etcd" etcd go.etcd.io/etcd/server/v3 "-s -w"
   minor="$(echo "$kube_version" | cut -d. -f2)"
   build "$cache/kube-apiserver-$kube_version/kube-apiserver" kube-apiserver k8s.io/kubernetes/cmd/kube-apiserver \
