@@ -1,9 +1,10 @@
 // Bad input: malformed Lease objects on the server; and after the last unsubscribe, nothing left
 // that keeps a process alive.
 import { leasePath } from '../admin.js';
-import { Fleet, type Member, wallNow } from '../fleet.js';
+import { type Member, wallNow } from '../fleet.js';
+import { freshFleetRounds } from '../fresh-fleet.js';
 import { formatMicro } from '../micro-time.js';
-import { clockToleranceMs, prefixOf, rounds, type Round, type ScenarioDefinition } from '../scenario.js';
+import { clockToleranceMs, prefixOf, type Round, type ScenarioDefinition } from '../scenario.js';
 import type { Implementation } from '../timeline.js';
 import { exitLimitMs } from './graceful.js';
 
@@ -43,49 +44,38 @@ export const malformedLeases: ScenarioDefinition = {
   async run(run) {
     const { ms } = run.environment.timings;
     const implementation = run.fleet as Implementation;
-    let fleet: Fleet | undefined;
-    try {
-      await rounds(run, 'malformed-leases', async (round) => {
-        const variant = malformed[round.index % malformed.length]!;
-        round.variant = variant.name;
-        const leaseName = `chaos-bad-${prefixOf(implementation)}-${suffix()}`;
-        const written = await run.admin.request('POST', leasePath('default'), {
-          apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: leaseName, namespace: 'default', ...(variant.metadata ?? {}) },
-          spec: variant.spec(formatMicro(wallNow()), ms.leaseDuration / 1000),
-        });
-        if (written.status < 200 || written.status >= 300) {
-          const message = (written.body as { message?: string }).message ?? JSON.stringify(written.body);
-          round.note(`the apiserver refused to store it: HTTP ${written.status} ${message.slice(0, 200)}`);
-          round.finish();
-          return;
-        }
-        fleet = new Fleet(run.environment, leaseName);
-        const member = await fleet.add({ implementation, identity: fleet.nextIdentity(prefixOf(implementation)), seed: round.dice.integer(0, 2 ** 31) });
-        round.watchFleet(fleet);
-        const readyAt = member.events.find((event) => event.event === 'ready')!.at;
-        const outcome = await fleet.waitFor(() => member.events.find((event) => event.event === 'started-leading' || event.event === 'error') ?? (member.exit ? { event: 'exit' as const, at: member.exit.at } : undefined),
-          variant.expect === 'never-lead' ? 2 * ms.leaseDuration : 3 * ms.leaseDuration + 5 * ms.retryPeriod, 'leading or an error').catch(() => undefined);
-        if (outcome?.event === 'started-leading') round.metric('timeToLeaderMs', outcome.at - readyAt);
-        expectOutcome(round, variant, member, outcome, readyAt, ms.leaseDuration);
-        if (variant.expect === 'keep-foreign-fields' && outcome?.event === 'started-leading') {
-          await fleet.waitFor(() => (member.responses(outcome.at, Infinity).filter((response) => response.verb === 'update' && response.status === 200).length >= 2 ? true : undefined), 3 * ms.retryPeriod + 2000, 'two renewals');
-          const lease = await run.admin.getLease('default', leaseName);
-          if (lease?.metadata.labels?.['chaos.rx-k8s-leader/owner'] !== 'someone' || lease.metadata.annotations?.['chaos.rx-k8s-leader/note'] !== 'keep me') {
-            round.violation(implementation, `${member.identity}'s writes lost the Lease's labels or annotations: ${JSON.stringify({ labels: lease?.metadata.labels, annotations: lease?.metadata.annotations })}`);
-          }
-          if (lease && 'somethingElse' in lease.spec) round.note('the apiserver kept an unknown spec field');
-        }
-        round.finish();
-        await fleet.close();
-        fleet = undefined;
-        await run.admin.request('DELETE', leasePath('default', leaseName));
-      }, async () => {
-        await fleet?.close();
-        fleet = undefined;
+    await freshFleetRounds(run, 'malformed-leases', async (round, fleetOn) => {
+      const variant = malformed[round.index % malformed.length]!;
+      round.variant = variant.name;
+      const leaseName = `chaos-bad-${prefixOf(implementation)}-${suffix()}`;
+      const written = await run.admin.request('POST', leasePath('default'), {
+        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: leaseName, namespace: 'default', ...(variant.metadata ?? {}) },
+        spec: variant.spec(formatMicro(wallNow()), ms.leaseDuration / 1000),
       });
-    } finally {
-      await fleet?.close();
-    }
+      if (written.status < 200 || written.status >= 300) {
+        const message = (written.body as { message?: string }).message ?? JSON.stringify(written.body);
+        round.note(`the apiserver refused to store it: HTTP ${written.status} ${message.slice(0, 200)}`);
+        round.finish();
+        return;
+      }
+      const fleet = fleetOn(leaseName);
+      const member = await fleet.add({ implementation, identity: fleet.nextIdentity(prefixOf(implementation)), seed: round.dice.integer(0, 2 ** 31) });
+      round.watchFleet(fleet);
+      const readyAt = member.events.find((event) => event.event === 'ready')!.at;
+      const outcome = await fleet.waitFor(() => member.events.find((event) => event.event === 'started-leading' || event.event === 'error') ?? (member.exit ? { event: 'exit' as const, at: member.exit.at } : undefined),
+        variant.expect === 'never-lead' ? 2 * ms.leaseDuration : 3 * ms.leaseDuration + 5 * ms.retryPeriod, 'leading or an error').catch(() => undefined);
+      if (outcome?.event === 'started-leading') round.metric('timeToLeaderMs', outcome.at - readyAt);
+      expectOutcome(round, variant, member, outcome, readyAt, ms.leaseDuration);
+      if (variant.expect === 'keep-foreign-fields' && outcome?.event === 'started-leading') {
+        await fleet.waitFor(() => (member.responses(outcome.at, Infinity).filter((response) => response.verb === 'update' && response.status === 200).length >= 2 ? true : undefined), 3 * ms.retryPeriod + 2000, 'two renewals');
+        const lease = await run.admin.getLease('default', leaseName);
+        if (lease?.metadata.labels?.['chaos.rx-k8s-leader/owner'] !== 'someone' || lease.metadata.annotations?.['chaos.rx-k8s-leader/note'] !== 'keep me') {
+          round.violation(implementation, `${member.identity}'s writes lost the Lease's labels or annotations: ${JSON.stringify({ labels: lease?.metadata.labels, annotations: lease?.metadata.annotations })}`);
+        }
+        if (lease && 'somethingElse' in lease.spec) round.note('the apiserver kept an unknown spec field');
+      }
+      round.finish();
+    });
   },
 };
 
@@ -133,54 +123,43 @@ export const exitAfterUnsubscribe: ScenarioDefinition = {
   fleets: ['rx-k8s-leader'],
   async run(run) {
     const { ms } = run.environment.timings;
-    let fleet: Fleet | undefined;
-    try {
-      await rounds(run, 'exit-after-unsubscribe', async (round) => {
-        const variant = exitVariants[round.index % exitVariants.length]!;
-        round.variant = variant;
-        const leaseName = `chaos-exit-${suffix()}`;
-        if (variant === 'following') {
-          const now = formatMicro(wallNow());
-          await run.admin.must('POST', leasePath('default'), {
-            apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: leaseName, namespace: 'default' },
-            spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, acquireTime: now, renewTime: now, leaseTransitions: 0 },
-          });
-        }
-        fleet = new Fleet(run.environment, leaseName);
-        const quitAfter = variant === 'leading' ? round.dice.between(100, 1500) : variant === 'following' ? round.dice.between(500, 2500) : variant === 'api-hangs' ? round.dice.between(1500, 3000) : round.dice.between(1300, 1900);
-        const member = await fleet.add({
-          implementation: 'rx-k8s-leader', identity: fleet.nextIdentity('rx'), seed: round.dice.integer(0, 2 ** 31),
-          extraArgs: ['-work=100', variant === 'following' ? `-quit-after=${Math.round(quitAfter)}` : `-quit-after-leading=${Math.round(quitAfter)}`],
+    await freshFleetRounds(run, 'exit-after-unsubscribe', async (round, fleetOn) => {
+      const variant = exitVariants[round.index % exitVariants.length]!;
+      round.variant = variant;
+      const leaseName = `chaos-exit-${suffix()}`;
+      if (variant === 'following') {
+        const now = formatMicro(wallNow());
+        await run.admin.must('POST', leasePath('default'), {
+          apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: leaseName, namespace: 'default' },
+          spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 3600, acquireTime: now, renewTime: now, leaseTransitions: 0 },
         });
-        round.watchFleet(fleet);
-        if (variant !== 'following') {
-          await fleet.nextEvent(member, 0, (event) => event.event === 'started-leading', 3 * ms.leaseDuration, 'leading');
-          if (variant === 'api-hangs') member.proxy.blackhole();
-          if (variant === 'mid-write') member.proxy.delay(1500);
-        }
-        const unsubscribed = await fleet.nextEvent(member, 0, (event) => event.event === 'unsubscribed', 10_000, 'unsubscribed');
-        const exit = await fleet.whenExited(member, 10_000).catch(() => undefined);
-        if (!exit) {
-          round.violation('rx-k8s-leader', `${member.identity} was still running 10 s after it unsubscribed (${variant})`);
-        } else {
-          round.metric('exitMs', exit.at - unsubscribed.at);
-          if (exit.code !== 0 || exit.signal !== null) round.violation('rx-k8s-leader', `${member.identity} exited with code ${exit.code}, signal ${exit.signal} after unsubscribing (${variant})`);
-          if (exit.at - unsubscribed.at > exitLimitMs) round.violation('rx-k8s-leader', `${member.identity} took ${(exit.at - unsubscribed.at).toFixed(0)} ms to exit after unsubscribing (${variant}; limit ${exitLimitMs} ms)`);
-        }
-        if (variant === 'leading') {
-          const lease = await run.admin.getLease('default', leaseName);
-          if (lease?.spec.holderIdentity !== '') round.violation('rx-k8s-leader', `${member.identity} unsubscribed while leading but the Lease still names ${JSON.stringify(lease?.spec.holderIdentity)}`);
-        }
-        round.finish();
-        await fleet.close();
-        fleet = undefined;
-        await run.admin.request('DELETE', leasePath('default', leaseName));
-      }, async () => {
-        await fleet?.close();
-        fleet = undefined;
+      }
+      const fleet = fleetOn(leaseName);
+      const quitAfter = variant === 'leading' ? round.dice.between(100, 1500) : variant === 'following' ? round.dice.between(500, 2500) : variant === 'api-hangs' ? round.dice.between(1500, 3000) : round.dice.between(1300, 1900);
+      const member = await fleet.add({
+        implementation: 'rx-k8s-leader', identity: fleet.nextIdentity('rx'), seed: round.dice.integer(0, 2 ** 31),
+        extraArgs: ['-work=100', variant === 'following' ? `-quit-after=${Math.round(quitAfter)}` : `-quit-after-leading=${Math.round(quitAfter)}`],
       });
-    } finally {
-      await fleet?.close();
-    }
+      round.watchFleet(fleet);
+      if (variant !== 'following') {
+        await fleet.nextEvent(member, 0, (event) => event.event === 'started-leading', 3 * ms.leaseDuration, 'leading');
+        if (variant === 'api-hangs') member.proxy.blackhole();
+        if (variant === 'mid-write') member.proxy.delay(1500);
+      }
+      const unsubscribed = await fleet.nextEvent(member, 0, (event) => event.event === 'unsubscribed', 10_000, 'unsubscribed');
+      const exit = await fleet.whenExited(member, 10_000).catch(() => undefined);
+      if (!exit) {
+        round.violation('rx-k8s-leader', `${member.identity} was still running 10 s after it unsubscribed (${variant})`);
+      } else {
+        round.metric('exitMs', exit.at - unsubscribed.at);
+        if (exit.code !== 0 || exit.signal !== null) round.violation('rx-k8s-leader', `${member.identity} exited with code ${exit.code}, signal ${exit.signal} after unsubscribing (${variant})`);
+        if (exit.at - unsubscribed.at > exitLimitMs) round.violation('rx-k8s-leader', `${member.identity} took ${(exit.at - unsubscribed.at).toFixed(0)} ms to exit after unsubscribing (${variant}; limit ${exitLimitMs} ms)`);
+      }
+      if (variant === 'leading') {
+        const lease = await run.admin.getLease('default', leaseName);
+        if (lease?.spec.holderIdentity !== '') round.violation('rx-k8s-leader', `${member.identity} unsubscribed while leading but the Lease still names ${JSON.stringify(lease?.spec.holderIdentity)}`);
+      }
+      round.finish();
+    });
   },
 };
