@@ -10,6 +10,7 @@ import { LeaseApiError, type LeaseVerb } from '../../lib/errors/lease-api-error.
 import type { LeaseClient, LeaseReference } from '../../lib/lease/lease.js';
 import { memoryLeases } from '../../lib/memory/memory-leases.js';
 import { leaderElection } from '../../lib/streams/leader-election.js';
+import { LeaderBoard } from '../helpers/leader-board.js';
 
 /*
  * A harsher variant of spec/streams/split-brain.property.spec.ts :
@@ -186,32 +187,15 @@ function merged(windows: { from: number; to: number }[]): { from: number; to: nu
   return out;
 }
 
-class LeaderBoard {
-  readonly problems: string[] = [];
-  private readonly saying = new Map<string, boolean>();
-  private readonly paused = new Set<number>();
+/** The board, also checking that every identity saying true is the stored record's holder. */
+class RecordedLeaderBoard extends LeaderBoard {
+  constructor(now: () => number, processOf: (identity: number) => number, private readonly holder: () => string | undefined) {
+    super(now, processOf);
+  }
 
-  constructor(private readonly now: () => number, private readonly processOf: (identity: number) => number, private readonly holder: () => string | undefined) {}
-
-  said(identity: number, subscription: number, leading: boolean): void {
+  override said(identity: number, subscription: number, leading: boolean): void {
     if (process.env.PROPERTY_TRACE === '1') console.log(`${this.now()} c${identity}/${subscription} says ${leading} (holder ${this.holder()})`);
-    this.saying.set(`${identity}/${subscription}`, leading);
-    if (leading) this.check(identity, 'said true');
-  }
-
-  left(identity: number, subscription: number): void {
-    this.saying.delete(`${identity}/${subscription}`);
-  }
-
-  pause(process: number): void {
-    this.paused.add(process);
-  }
-
-  resumed(process: number): void {
-    this.paused.delete(process);
-    for (const identity of this.identities()) {
-      if (this.processOf(identity) === process && this.leads(identity)) this.check(identity, 'still true after resuming');
-    }
+    super.said(identity, subscription, leading);
   }
 
   /** The stored record changed: every identity saying true (and running) must still be its holder. */
@@ -222,23 +206,6 @@ class LeaderBoard {
       if (deletes && holder === undefined) continue; // deleted: the leader learns of it at its next renewal
       if (holder !== `c${identity}`) this.problems.push(`c${identity} says true but the Lease names "${holder}", at ${this.now()}`);
     }
-  }
-
-  leaders(): number[] {
-    return this.identities().filter((identity) => this.leads(identity) && !this.paused.has(this.processOf(identity)));
-  }
-
-  private identities(): number[] {
-    return [...new Set([...this.saying.keys()].map((key) => Number(key.split('/')[0])))];
-  }
-
-  private leads(identity: number): boolean {
-    return [...this.saying].some(([key, leading]) => leading && key.startsWith(`${identity}/`));
-  }
-
-  private check(identity: number, what: string): void {
-    const others = this.leaders().filter((other) => other !== identity);
-    if (others.length > 0) this.problems.push(`c${identity} ${what} while c${others.join(',c')} led, at ${this.now()}`);
   }
 }
 
@@ -265,7 +232,7 @@ describe('closed hole: split-brain property, harsher variant (fast-check, virtua
         let leadersAtEnd: number[] = [];
         const observed: (string | null)[][] = observers.map(() => []);
         let store: ReturnType<typeof memoryLeases> | undefined;
-        const board = new LeaderBoard(() => scheduler.now(), (identity) => fleet[identity]!.process, () => store?.peek(reference)?.spec.holderIdentity);
+        const board = new RecordedLeaderBoard(() => scheduler.now(), (identity) => fleet[identity]!.process, () => store?.peek(reference)?.spec.holderIdentity);
         scheduler.run(() => {
           scheduler.maxFrames = drainBy;
           store = memoryLeases({ scheduler });

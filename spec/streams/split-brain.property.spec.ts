@@ -7,6 +7,7 @@ import type { LeaseClient, LeaseReference } from '../../lib/lease/lease.js';
 import { memoryLeases } from '../../lib/memory/memory-leases.js';
 import { leadership$ } from '../../lib/streams/leadership.js';
 import { deliveredOn, PausedScheduler } from '../helpers/lease-doubles.js';
+import { LeaderBoard } from '../helpers/leader-board.js';
 
 interface CandidatePlan {
   readonly latencies: readonly number[];
@@ -70,51 +71,6 @@ const candidatePlan: fc.Arbitrary<CandidatePlan> = fc.record({
   pause: fc.option(fc.record({ at: fc.integer({ min: 1_000, max: faultsEnd }), length: fc.integer({ min: 1, max: 40_000 }) }), { nil: undefined }),
 });
 
-/**
- * Who says `true`, per identity: an identity leads while any of its subscriptions' last word was
- * `true`, except while its process is stopped (it cannot act then; on resume it must step down
- * before anything else, which `resumed` checks).
- */
-class LeaderBoard {
-  readonly overlaps: string[] = [];
-  private readonly saying = new Map<string, boolean>();
-  private readonly paused = new Set<number>();
-
-  constructor(private readonly now: () => number) {}
-
-  said(index: number, subscription: number, leading: boolean): void {
-    this.saying.set(`${index}/${subscription}`, leading);
-    if (leading) this.check(index, 'said true');
-  }
-
-  left(index: number, subscription: number): void {
-    this.saying.delete(`${index}/${subscription}`);
-  }
-
-  pause(index: number): void {
-    this.paused.add(index);
-  }
-
-  resumed(index: number): void {
-    this.paused.delete(index);
-    if (this.leads(index)) this.check(index, 'still true after resuming');
-  }
-
-  leaders(): number[] {
-    const identities = new Set([...this.saying.keys()].map((key) => Number(key.split('/')[0])));
-    return [...identities].filter((index) => this.leads(index) && !this.paused.has(index));
-  }
-
-  private leads(index: number): boolean {
-    return [...this.saying].some(([key, leading]) => leading && key.startsWith(`${index}/`));
-  }
-
-  private check(index: number, what: string): void {
-    const others = this.leaders().filter((other) => other !== index);
-    if (others.length > 0) this.overlaps.push(`c${index} ${what} while c${others.join(',c')} led, at ${this.now()}`);
-  }
-}
-
 describe('split-brain property (fast-check, virtual time)', () => {
   it('never has two identities saying true at once, across re-subscriptions, twins and pauses, and has one leader once faults stop', () => {
     fc.assert(
@@ -174,7 +130,7 @@ describe('split-brain property (fast-check, virtual time)', () => {
           at(runEnd, () => { leadersAtEnd = board.leaders(); });
           at(runEnd + 1, () => subscriptions.forEach((subscription) => subscription.unsubscribe()));
         });
-        expect(board.overlaps, `two leaders at once: ${board.overlaps.join('; ')}`).to.deep.equal([]);
+        expect(board.problems, `two leaders at once: ${board.problems.join('; ')}`).to.deep.equal([]);
         expect(leadersAtEnd, 'leaders once faults have stopped').to.have.length(1);
       }),
       { numRuns: Number(process.env.PROPERTY_RUNS ?? 60), endOnFailure: process.env.PROPERTY_NO_SHRINK === '1' },
