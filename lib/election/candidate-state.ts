@@ -1,6 +1,6 @@
 import type { Lease } from '../lease/lease.js';
-import { LeaseMemory } from './lease-memory.js';
-import { LeaseView, writeFingerprint } from './lease-view.js';
+import { LeaseMemory, writeFingerprint } from './lease-memory.js';
+import { LeaseView } from './lease-view.js';
 
 const rememberedWrites = 16;
 

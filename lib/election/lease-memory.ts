@@ -1,5 +1,4 @@
-import type { Lease } from '../lease/lease.js';
-import { writeFingerprint } from './lease-view.js';
+import type { Lease, LeaseSpec } from '../lease/lease.js';
 
 const remembered = 64;
 
@@ -31,4 +30,13 @@ export class LeaseMemory {
   saw(leaseTransitions: number): void {
     if (Number.isSafeInteger(leaseTransitions)) this.highestTransitions = Math.max(this.highestTransitions, leaseTransitions);
   }
+}
+
+/**
+ * Which write made a record: its holder and times. Our renewTimes are unique to the microsecond,
+ * so this names one write of ours, and still does after someone edits leaseDurationSeconds or
+ * leaseTransitions of our record by hand.
+ */
+export function writeFingerprint({ holderIdentity, acquireTime, renewTime }: LeaseSpec): string {
+  return JSON.stringify([holderIdentity, acquireTime, renewTime]);
 }

@@ -1,6 +1,6 @@
 import type { Lease, LeaseSpec } from '../lease/lease.js';
 import { expiresAt, type Observation } from './decide.js';
-import type { LeaseMemory } from './lease-memory.js';
+import { LeaseMemory } from './lease-memory.js';
 
 /**
  * What one observer knows of a Lease: the newest record and the local time it was first seen
@@ -16,7 +16,7 @@ export class LeaseView {
   private deletedHold: { readonly lastHolder: string; readonly heldUntil: number } | undefined;
 
   /** @param memory what the process remembers of this Lease (terms seen); a view of its own when not given. */
-  constructor(readonly memory: Pick<LeaseMemory, 'highestTransitions' | 'saw'> = ownTerms()) {}
+  constructor(readonly memory: Pick<LeaseMemory, 'highestTransitions' | 'saw'> = new LeaseMemory()) {}
 
   /** The highest leaseTransitions seen, so a Lease created again after a deletion continues the count of terms. */
   get highestTransitions(): number {
@@ -94,22 +94,4 @@ function sameSpec(x: LeaseSpec, y: LeaseSpec): boolean {
 /** The election's fields of a record as one comparable string. */
 export function specFingerprint({ holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaseTransitions }: LeaseSpec): string {
   return JSON.stringify([holderIdentity, leaseDurationSeconds, acquireTime, renewTime, leaseTransitions]);
-}
-
-/**
- * Which write made a record: its holder and times. Our renewTimes are unique to the microsecond,
- * so this names one write of ours, and still does after someone edits leaseDurationSeconds or
- * leaseTransitions of our record by hand.
- */
-export function writeFingerprint({ holderIdentity, acquireTime, renewTime }: LeaseSpec): string {
-  return JSON.stringify([holderIdentity, acquireTime, renewTime]);
-}
-
-function ownTerms(): Pick<LeaseMemory, 'highestTransitions' | 'saw'> {
-  return {
-    highestTransitions: -1,
-    saw(leaseTransitions: number) {
-      if (Number.isSafeInteger(leaseTransitions)) this.highestTransitions = Math.max(this.highestTransitions, leaseTransitions);
-    },
-  };
 }
