@@ -23,8 +23,9 @@ export class CandidateState extends LeaseView {
     return this.processMemory.answered;
   }
 
-  set reachedServer(reached: boolean) {
-    if (reached) this.processMemory.answered = true;
+  /** A request got an HTTP answer (of any status). */
+  answered(): void {
+    this.processMemory.answered = true;
   }
   private readonly writes: string[] = [];
 

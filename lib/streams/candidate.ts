@@ -41,7 +41,7 @@ export function candidate$(context: CandidateContext): Observable<CandidateStatu
     const watch$ = context.watch.events$.pipe(
       tap((event) => {
         state.succeededOnce = true;
-        state.reachedServer = true;
+        state.answered();
         const fresh = event.type === 'DELETED'
           ? state.observeDeleted(event.lease.resourceVersion)
           : state.observe(event.lease, context.clock.monotonic());

@@ -56,13 +56,13 @@ function recovered(context: CandidateContext, state: CandidateState, verb: Lease
   state.consecutiveFailures = 0;
   if (verb !== 'get') state.consecutiveConflicts = 0;
   state.succeededOnce = true;
-  state.reachedServer = true;
+  state.answered();
 }
 
 function afterFailure$(context: CandidateContext, state: CandidateState, error: LeaseApiError): Observable<never> {
   tell(context.diagnostics, 'apiFailed', { ...whoAmI(context), verb: error.verb, status: error.status, code: error.code });
   const failure = classifyFailure(error, state);
-  if (error.status !== undefined) state.reachedServer = true;
+  if (error.status !== undefined) state.answered();
   state.unansweredAttempts = error.status === undefined ? state.unansweredAttempts + 1 : 0;
   switch (failure.kind) {
     case 'permanent':
