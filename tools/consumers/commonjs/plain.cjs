@@ -1,8 +1,6 @@
 // Plain CommonJS: require() of the ESM package (Node's require(esm), which works only while no module
 // in its graph uses top-level await). Leads on memoryLeases, unsubscribes, and must then exit by itself.
 'use strict';
-/* global require, console, process, setTimeout */
-/* eslint-disable @typescript-eslint/no-require-imports -- a CommonJS consumer require()s by definition */
 const { leadership$, memoryLeases, whileLeader } = require('rx-k8s-leader');
 const { firstValueFrom, interval, take, toArray } = require('rxjs');
 
