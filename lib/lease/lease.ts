@@ -74,4 +74,12 @@ export interface LeaseClient {
    * watch; errors with status 410 when `resourceVersion` is too old.
    */
   watch(reference: LeaseReference, resourceVersion?: string): Observable<LeaseWatchEvent>;
+  /**
+   * Watches every Lease of `namespace`, with {@link LeaseClient.watch}'s semantics: from
+   * `resourceVersion` when given, else every current Lease (as ADDED) then changes; completes when
+   * the server closes the watch; errors with status 410 when `resourceVersion` is too old. A
+   * process with many Leases in one namespace opens one of these instead of a watch per Lease.
+   * Optional: without it, every Lease gets a watch of its own.
+   */
+  watchNamespace?(namespace: string, resourceVersion?: string): Observable<LeaseWatchEvent>;
 }

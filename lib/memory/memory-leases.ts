@@ -1,4 +1,4 @@
-import { AsyncSubject, Subject, asyncScheduler, concatMap, defer, filter, from, map, merge, of, takeUntil, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { AsyncSubject, Subject, asyncScheduler, concatMap, defer, delay, filter, from, map, merge, of, takeUntil, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
 import type { Lease, LeaseClient, LeaseReference, LeaseWatchEvent } from '../lease/lease.js';
 
@@ -26,6 +26,7 @@ export interface MemoryLeases extends LeaseClient {
 
 interface LoggedEvent {
   readonly key: string;
+  readonly namespace: string;
   readonly revision: number;
   readonly event: LeaseWatchEvent;
 }
@@ -33,7 +34,9 @@ interface LoggedEvent {
 /**
  * A Lease store that answers like the API server where the election cares: a new
  * resourceVersion on every write, 409 Conflict on a stale replace, 409 AlreadyExists on create,
- * 404 NotFound, 422 for an invalid spec, and ordered watch events resumable by resourceVersion.
+ * 404 NotFound, 422 for an invalid spec, and ordered watch events resumable by resourceVersion,
+ * for one Lease or a whole namespace. Each watch event arrives `latency` after its write was
+ * applied, however many writes were applied together.
  */
 export function memoryLeases({ scheduler = asyncScheduler, latency = 0, namespaces, history = 1000 }: MemoryLeasesOptions = {}): MemoryLeases {
   const store = new Map<string, Lease>();
@@ -43,7 +46,7 @@ export function memoryLeases({ scheduler = asyncScheduler, latency = 0, namespac
   let revision = 0;
 
   const record = (key: string, type: LeaseWatchEvent['type'], lease: Lease): void => {
-    const entry = { key, revision: Number(lease.resourceVersion), event: { type, lease } };
+    const entry = { key, namespace: lease.namespace, revision: Number(lease.resourceVersion), event: { type, lease } };
     log.push(entry);
     if (log.length > history) log.shift();
     events$.next(entry);
@@ -69,6 +72,27 @@ export function memoryLeases({ scheduler = asyncScheduler, latency = 0, namespac
     return outcome.pipe(
       concatMap((result) => timer(latency, scheduler).pipe(concatMap(() => ('error' in result ? throwError(() => result.error) : of(result.value))))),
     );
+  });
+
+  // Like a watch on the API server: the current objects (without a resourceVersion) or the changes
+  // after one (410 when the history no longer reaches back that far), then changes as they happen.
+  const watch$ = (verb: LeaseVerb, about: LeaseReference, selects: (entry: LoggedEvent) => boolean, resourceVersion: string | undefined): Observable<LeaseWatchEvent> => defer(() => {
+    let backlog: LeaseWatchEvent[];
+    if (resourceVersion === undefined) {
+      backlog = [...store.entries()]
+        .filter(([key, lease]) => selects({ key, namespace: lease.namespace, revision: Number(lease.resourceVersion), event: { type: 'ADDED', lease } }))
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([, lease]) => ({ type: 'ADDED', lease }));
+    } else {
+      const since = Number(resourceVersion);
+      const oldest = log[0]?.revision ?? revision + 1;
+      if (since < oldest - 1 && since < revision) {
+        return timer(latency, scheduler).pipe(concatMap(() => throwError(() => failure(verb, about, 410, 'Expired', `too old resource version: ${since}`))));
+      }
+      backlog = log.filter((entry) => selects(entry) && entry.revision > since).map((entry) => entry.event);
+    }
+    const live$ = events$.pipe(filter(selects), map((entry) => entry.event));
+    return merge(from(backlog), live$).pipe(delay(latency, scheduler), takeUntil(closeWatches$));
   });
 
   return {
@@ -97,26 +121,8 @@ export function memoryLeases({ scheduler = asyncScheduler, latency = 0, namespac
       record(keyOf(lease), 'MODIFIED', saved);
       return saved;
     }),
-    watch: (reference, resourceVersion) => defer(() => {
-      const key = keyOf(reference);
-      let backlog: LeaseWatchEvent[];
-      if (resourceVersion === undefined) {
-        const current = store.get(key);
-        backlog = current ? [{ type: 'ADDED', lease: current }] : [];
-      } else {
-        const since = Number(resourceVersion);
-        const oldest = log[0]?.revision ?? revision + 1;
-        if (since < oldest - 1 && since < revision) {
-          return timer(latency, scheduler).pipe(concatMap(() => throwError(() => failure('watch', reference, 410, 'Expired', `too old resource version: ${since}`))));
-        }
-        backlog = log.filter((entry) => entry.key === key && entry.revision > since).map((entry) => entry.event);
-      }
-      const live$ = events$.pipe(filter((entry) => entry.key === key), map((entry) => entry.event));
-      return merge(from(backlog), live$).pipe(
-        concatMap((event) => timer(latency, scheduler).pipe(map(() => event))),
-        takeUntil(closeWatches$),
-      );
-    }),
+    watch: (reference, resourceVersion) => watch$('watch', reference, (entry) => entry.key === keyOf(reference), resourceVersion),
+    watchNamespace: (namespace, resourceVersion) => watch$('watch', { namespace, name: '' }, (entry) => entry.namespace === namespace, resourceVersion),
     peek: (reference) => store.get(keyOf(reference)),
     delete: (reference) => {
       const current = store.get(keyOf(reference));

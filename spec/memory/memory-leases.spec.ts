@@ -70,4 +70,44 @@ describe('memoryLeases behaves like the API server', () => {
     store.closeWatches();
     expect(await events).to.deep.equal([]);
   });
+
+  it('delivers each watch event one latency after its write, however many writes were applied together', () => {
+    const scheduler = new TestScheduler((actual, expected) => { expect(actual).to.deep.equal(expected); });
+    const store = memoryLeases({ scheduler, latency: 100 });
+    const arrivals: number[] = [];
+    scheduler.run(() => {
+      store.watchNamespace!('prod').subscribe(() => arrivals.push(scheduler.now()));
+      // five creates sent together at 1000 are applied together at 1100
+      scheduler.schedule(() => {
+        for (const name of ['a', 'b', 'c', 'd', 'e']) store.create({ ...lease(name), name }).subscribe();
+      }, 1000);
+    });
+    expect(arrivals).to.deep.equal([1200, 1200, 1200, 1200, 1200]);
+  });
+
+  it('watches a namespace: its current Leases as ADDED, then changes of any of them, none of another namespace; resumes; 410 when too old', () => {
+    const scheduler = new TestScheduler((actual, expected) => { expect(actual).to.deep.equal(expected); });
+    const store = memoryLeases({ scheduler, history: 3 });
+    const seen: string[] = [];
+    const describe = (event: LeaseWatchEvent) => `${event.type} ${event.lease.namespace}/${event.lease.name} ${event.lease.resourceVersion}`;
+    const named = (namespace: string, name: string): Lease => ({ ...lease('a'), namespace, name });
+    scheduler.run(() => {
+      store.create(named('prod', 'y')).subscribe();
+      store.create(named('prod', 'x')).subscribe();
+      store.create(named('other', 'x')).subscribe();
+      scheduler.schedule(() => store.watchNamespace!('prod').subscribe((event) => seen.push(describe(event))), 10);
+      scheduler.schedule(() => store.replace({ ...store.peek({ namespace: 'prod', name: 'x' })! }).subscribe(), 20);
+      scheduler.schedule(() => store.replace({ ...store.peek({ namespace: 'other', name: 'x' })! }).subscribe(), 21);
+      scheduler.schedule(() => store.delete({ namespace: 'prod', name: 'y' }), 30);
+      scheduler.schedule(() => store.watchNamespace!('prod', '4').subscribe((event) => seen.push(`resumed ${describe(event)}`)), 40);
+      scheduler.schedule(() => store.watchNamespace!('prod', '1').subscribe({ error: (error: LeaseApiError) => seen.push(`error ${error.status} ${error.verb}`) }), 50);
+      scheduler.schedule(() => store.closeWatches(), 60);
+    });
+    expect(seen).to.deep.equal([
+      'ADDED prod/x 2', 'ADDED prod/y 1',
+      'MODIFIED prod/x 4', 'DELETED prod/y 6',
+      'resumed DELETED prod/y 6',
+      'error 410 watch',
+    ]);
+  });
 });
