@@ -91,15 +91,17 @@ const notADuration = 'must be a Go duration such as "15s", "1m30s", "250ms", or 
 const notWholeMilliseconds = 'must be a whole number of milliseconds';
 
 /** Milliseconds from a Go duration string or a number of milliseconds, or the reason it is not a usable duration. */
-function toMilliseconds(input: unknown): Either<string, number> {
+function toMilliseconds(input: unknown, zeroAllowed = false): Either<string, number> {
   if (typeof input === 'string') {
     const nanoseconds = parseGoDuration(input.trim());
     if (nanoseconds === undefined) return left(notADuration);
+    if (zeroAllowed && nanoseconds === 0n) return right(0);
     if (nanoseconds <= 0n) return left('must be positive');
     if (nanoseconds % nanosecondsPerMillisecond !== 0n) return left(notWholeMilliseconds);
     return atMostADay(Number(nanoseconds / nanosecondsPerMillisecond));
   }
   if (typeof input !== 'number' || !Number.isFinite(input)) return left(notADuration);
+  if (zeroAllowed && input === 0) return right(0);
   if (input <= 0) return left('must be positive');
   if (!Number.isInteger(input)) return left(notWholeMilliseconds);
   return atMostADay(input);
@@ -116,6 +118,17 @@ export const Duration = new t.Type<number, number, unknown>(
   (input, context) => {
     const milliseconds = toMilliseconds(input);
     return isLeft(milliseconds) ? t.failure(input, context, milliseconds.left) : t.success(milliseconds.right);
+  },
+  (milliseconds) => milliseconds,
+);
+
+/** Like {@link Duration}, and zero too. */
+export const DurationOrZero = new t.Type<number, number, unknown>(
+  'DurationOrZero',
+  (input): input is number => typeof input === 'number' && Number.isInteger(input) && input >= 0 && input <= maxDurationMilliseconds,
+  (input, context) => {
+    const milliseconds = toMilliseconds(input, true);
+    return isLeft(milliseconds) ? t.failure(input, context, milliseconds.left === 'must be positive' ? 'must not be negative' : milliseconds.left) : t.success(milliseconds.right);
   },
   (milliseconds) => milliseconds,
 );

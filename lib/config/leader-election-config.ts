@@ -26,6 +26,12 @@ export interface LeaderElectionConfig {
   readonly context?: string;
   /** Release the lease when the last subscriber unsubscribes while leading. */
   readonly releaseOnCancel: boolean;
+  /**
+   * How long leader-only work may take to finish after a graceful end of its term (a hand-over,
+   * the last unsubscribe, a host closing) before the lease is released; never past the leader's
+   * deadline. At most `renewDeadline - retryPeriod`.
+   */
+  readonly drainTimeout: number;
 }
 
 /** The raw shape accepted by {@link parseConfig}: collector-style snake_case or camelCase keys. */
@@ -71,6 +77,18 @@ export interface LeaderElectionInput {
   release_on_cancel?: boolean;
   /** camelCase spelling of {@link LeaderElectionInput.release_on_cancel}. */
   releaseOnCancel?: boolean;
+  /**
+   * How long leader-only work that listens for the end of its term may take to finish, after a
+   * graceful end (a hand-over, the last unsubscribe, a host closing), before the lease is released
+   * (default `5s`, or `renew_deadline - retry_period` when that is shorter): a Go duration or
+   * integer milliseconds, `0` for none, at most `renew_deadline - retry_period`.
+   */
+  drain_timeout?: string | number;
+  /** camelCase spelling of {@link LeaderElectionInput.drain_timeout}. */
+  drainTimeout?: string | number;
 }
 
 export const defaultTimings = { leaseDuration: 15_000, renewDeadline: 10_000, retryPeriod: 2_000 } as const;
+
+/** The longest drain by default: a SIGTERM'd process is gone well within Kubernetes' default 30 s grace period. */
+export const defaultDrainTimeout = 5_000;

@@ -2,12 +2,12 @@ import { isLeft, left, right, type Either } from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 import { ConfigError, type ConfigProblem } from '../errors/config-error.js';
 import { defaultIdentity } from './default-identity.js';
-import { Duration, formatDuration, formatGoDuration } from './duration.js';
-import { defaultTimings, type LeaderElectionConfig } from './leader-election-config.js';
+import { Duration, DurationOrZero, formatDuration, formatGoDuration } from './duration.js';
+import { defaultDrainTimeout, defaultTimings, type LeaderElectionConfig } from './leader-election-config.js';
 import { AuthType, Flag, LeaseName, NamespaceName, NonEmptyString } from './names.js';
 
 type Field = keyof LeaderElectionConfig;
-type Timing = 'leaseDuration' | 'renewDeadline' | 'retryPeriod';
+type Timing = 'leaseDuration' | 'renewDeadline' | 'retryPeriod' | 'drainTimeout';
 type Timings = Partial<Record<Timing, number>>;
 
 interface FieldSpec {
@@ -28,6 +28,8 @@ const fields: Readonly<Record<Field, FieldSpec>> = {
   kubeconfig: { codec: NonEmptyString, keys: ['kubeconfig'] },
   context: { codec: NonEmptyString, keys: ['context'] },
   releaseOnCancel: { codec: Flag, keys: ['release_on_cancel', 'releaseOnCancel'], defaultValue: () => true },
+  // Its default depends on the other timings: filled in after them.
+  drainTimeout: { codec: DurationOrZero, keys: ['drain_timeout', 'drainTimeout'] },
 };
 
 const knownKeys = new Set(Object.values(fields).flatMap((spec) => spec.keys));
@@ -71,6 +73,9 @@ export function decodeConfig(input: unknown): Either<ConfigError, LeaderElection
     else decoded[field] = result.right;
   }
   const timings = decoded as Timings;
+  if (!given.has('drainTimeout') && timings.renewDeadline !== undefined && timings.retryPeriod !== undefined) {
+    decoded.drainTimeout = Math.max(0, Math.min(defaultDrainTimeout, timings.renewDeadline - timings.retryPeriod));
+  }
   problems.push(...checkTimings(timings, (field) => given.get(field) ?? { key: fields[field].keys[0]!, value: formatDuration(timings[field]!) }));
   return problems.length > 0 ? left(new ConfigError(problems)) : right(decoded as LeaderElectionConfig);
 }
@@ -86,7 +91,7 @@ export function parseConfig(input: unknown): LeaderElectionConfig {
 }
 
 /** The rules between durations; each is checked when the durations it involves are known. */
-function checkTimings({ leaseDuration, renewDeadline, retryPeriod }: Timings, source: (field: Timing) => Given): ConfigProblem[] {
+function checkTimings({ leaseDuration, renewDeadline, retryPeriod, drainTimeout }: Timings, source: (field: Timing) => Given): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const report = (field: Timing, reason: string): void => {
     const { key, value } = source(field);
@@ -103,6 +108,9 @@ function checkTimings({ leaseDuration, renewDeadline, retryPeriod }: Timings, so
   // Exact: 1.2 × retry_period in floats printed 3.5999999999999996ms for 3ms.
   if (renewDeadline !== undefined && retryPeriod !== undefined && 5 * renewDeadline <= 6 * retryPeriod) {
     report('renewDeadline', `must be greater than 1.2 × retry_period (${formatGoDuration(BigInt(retryPeriod) * 1_200_000n)})`);
+  }
+  if (drainTimeout !== undefined && renewDeadline !== undefined && retryPeriod !== undefined && drainTimeout > renewDeadline - retryPeriod) {
+    report('drainTimeout', `must be at most renew_deadline - retry_period (${formatDuration(Math.max(0, renewDeadline - retryPeriod))}), so leader-only work finishes before the leader's deadline`);
   }
   return problems;
 }

@@ -11,29 +11,32 @@ export interface Clock {
   wall(): number;
 }
 
-const lastMicroseconds = new WeakMap<object, { value: number }>();
-const processWide = {};
-
-function strictlyIncreasing(source: object, read: () => number): () => number {
-  return () => {
-    let last = lastMicroseconds.get(source);
-    if (!last) lastMicroseconds.set(source, (last = { value: -Infinity }));
-    last.value = Math.max(Math.round(read() * 1000), last.value + 1);
-    return last.value / 1000;
-  };
-}
+/** The last wall reading (in microseconds) per time source: kept by whoever owns the candidates (a host). */
+export type WallReadings = WeakMap<object, { value: number }>;
 
 /** A scheduler whose now() is this far from Date.now() keeps virtual time (a TestScheduler starts at 0). */
 const wallClockTolerance = 24 * 3600 * 1000;
+
+/** The time source of every real scheduler: the process's own clocks. */
+const processClocks = {};
 
 /**
  * The scheduler's time when it keeps virtual time (a TestScheduler, in tests); else the process's
  * monotonic clock for deadlines and its wall clock for MicroTimes. Every real RxJS scheduler's
  * now() is Date.now(), which NTP or an operator may step: deadlines never read it.
  */
-export function clockFor(scheduler: SchedulerLike | undefined): Clock {
+export function clockFor(scheduler: SchedulerLike | undefined, readings: WallReadings): Clock {
   if (scheduler && Math.abs(scheduler.now() - Date.now()) > wallClockTolerance) {
-    return { monotonic: () => scheduler.now(), wall: strictlyIncreasing(scheduler, () => scheduler.now()) };
+    return { monotonic: () => scheduler.now(), wall: strictlyIncreasing(readings, scheduler, () => scheduler.now()) };
   }
-  return { monotonic: () => performance.now(), wall: strictlyIncreasing(processWide, () => Date.now()) };
+  return { monotonic: () => performance.now(), wall: strictlyIncreasing(readings, processClocks, () => Date.now()) };
+}
+
+function strictlyIncreasing(readings: WallReadings, source: object, read: () => number): () => number {
+  return () => {
+    let last = readings.get(source);
+    if (!last) readings.set(source, (last = { value: -Infinity }));
+    last.value = Math.max(Math.round(read() * 1000), last.value + 1);
+    return last.value / 1000;
+  };
 }

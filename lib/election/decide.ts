@@ -46,6 +46,11 @@ export interface DecisionInput {
   readonly observation: Observation;
   /** Set while we lead: the local time at which our last successful write was sent. */
   readonly renewedAt: number | undefined;
+  /**
+   * While we lead: how long after `renewedAt` to renew; default `retry_period`. Shorter is always
+   * safe (the loop takes a little less at random, so leases won together drift apart).
+   */
+  readonly renewAfter?: number;
   /** After a hand-over on demand: the local time before which we do not try to acquire. */
   readonly standingDownUntil?: number;
   /**
@@ -100,7 +105,7 @@ export type StepDownReason = 'renew deadline passed' | 'lease taken by another' 
  * Expiry is judged by when WE observed a record plus its leaseDurationSeconds, never by its
  * renewTime against our wall clock, so clock skew between replicas cannot split the brain.
  */
-export function decide({ identity, now, observation, renewedAt, timings, standingDownUntil = -Infinity, writtenByUs = true }: DecisionInput): Decision {
+export function decide({ identity, now, observation, renewedAt, timings, renewAfter = timings.retryPeriod, standingDownUntil = -Infinity, writtenByUs = true }: DecisionInput): Decision {
   const leading = renewedAt !== undefined;
   if (leading && now >= renewedAt + timings.renewDeadline) return { action: 'step-down', reason: 'renew deadline passed' };
   if (!leading && now < standingDownUntil) return { action: 'wait', until: standingDownUntil };
@@ -117,7 +122,7 @@ export function decide({ identity, now, observation, renewedAt, timings, standin
   const holder = lease.spec.holderIdentity;
   if (holder === identity && writtenByUs) {
     if (!leading) return { action: 'acquire', lease };
-    const renewAt = renewedAt + timings.retryPeriod;
+    const renewAt = renewedAt + Math.min(renewAfter, timings.retryPeriod);
     return now >= renewAt ? { action: 'renew', lease } : { action: 'wait', until: renewAt };
   }
   if (leading) return { action: 'step-down', reason: 'lease taken by another' };

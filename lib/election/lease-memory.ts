@@ -1,34 +1,59 @@
 import type { Lease, LeaseSpec } from '../lease/lease.js';
 
-const remembered = 64;
+/** Recent writes remembered per Lease: more than a candidate ever has unanswered or unreleased. */
+const rememberedWrites = 16;
+
+interface Write {
+  readonly fingerprint: string;
+  /** Which candidate run sent it. */
+  readonly writer: object;
+}
 
 /**
  * What this process remembers of one Lease across its candidates and their subscriptions: the
- * records its own writes produced (recent ones), the highest term it has seen, and whether the
- * server ever answered. So a record naming our identity but written by someone else is told apart,
- * terms keep growing across a deletion of the Lease and a re-subscription, and a re-subscription
- * during an outage is not taken for a misconfigured cluster.
+ * records its recent writes produced (and which run sent each), and the highest term it has seen
+ * or handed out. So a record naming our identity but written by someone else is told apart, a
+ * release undoes only a record its own run's writes produced, and the terms this process hands out
+ * strictly grow, whatever the record says (after a deletion, a hand edit, a re-subscription).
  */
 export class LeaseMemory {
-  highestTransitions = -1;
-  /** Some request for this Lease got an HTTP answer: the server was reachable, whatever fails now is passing trouble. */
-  answered = false;
-  private readonly writes: string[] = [];
+  private highest: number;
+  private readonly writes: Write[] = [];
 
-  /** Remembers the record a write of ours is about to produce. */
-  sent(lease: Lease): void {
-    this.writes.push(writeFingerprint(lease.spec));
-    if (this.writes.length > remembered) this.writes.shift();
+  /** @param termFloor the highest term known from an earlier memory of this Lease (-1 for none). */
+  constructor(termFloor = -1) {
+    this.highest = termFloor;
+  }
+
+  /** The highest leaseTransitions seen in a record or handed out by this process. */
+  get highestTerm(): number {
+    return this.highest;
+  }
+
+  /** Notes a term seen in a record or handed out. */
+  saw(leaseTransitions: number): void {
+    if (Number.isSafeInteger(leaseTransitions)) this.highest = Math.max(this.highest, leaseTransitions);
+  }
+
+  /** Remembers the record a write of `writer` is about to produce. */
+  sent(lease: Lease, writer: object): void {
+    this.writes.push({ fingerprint: writeFingerprint(lease.spec), writer });
+    if (this.writes.length > rememberedWrites) this.writes.shift();
   }
 
   /** True if `lease` is a record one of this process's recent writes produced. */
   wrote(lease: Lease): boolean {
-    return this.writes.includes(writeFingerprint(lease.spec));
+    const fingerprint = writeFingerprint(lease.spec);
+    return this.writes.some((write) => write.fingerprint === fingerprint);
   }
 
-  /** Notes a term seen in a record. */
-  saw(leaseTransitions: number): void {
-    if (Number.isSafeInteger(leaseTransitions)) this.highestTransitions = Math.max(this.highestTransitions, leaseTransitions);
+  /**
+   * A test for "exactly a record one of `writer`'s writes before now produced": blind to any
+   * write sent later (a new term of the same run) and to every other run's writes.
+   */
+  writtenSoFarBy(writer: object): (lease: Lease) => boolean {
+    const mine = new Set(this.writes.filter((write) => write.writer === writer).map((write) => write.fingerprint));
+    return (lease) => mine.has(writeFingerprint(lease.spec));
   }
 }
 
@@ -38,5 +63,5 @@ export class LeaseMemory {
  * leaseTransitions of our record by hand.
  */
 export function writeFingerprint({ holderIdentity, acquireTime, renewTime }: LeaseSpec): string {
-  return JSON.stringify([holderIdentity, acquireTime, renewTime]);
+  return `${holderIdentity}\u0000${acquireTime ?? ''}\u0000${renewTime ?? ''}`;
 }

@@ -9,30 +9,35 @@ export function newLease(reference: LeaseReference, identity: string, leaseDurat
   const now = formatMicroTime(wallNow);
   return {
     ...reference,
-    spec: { holderIdentity: identity, leaseDurationSeconds: leaseDurationMilliseconds / 1000, acquireTime: now, renewTime: now, leaseTransitions: nextTerm(highestTransitions) },
+    spec: { holderIdentity: identity, leaseDurationSeconds: leaseDurationMilliseconds / 1000, acquireTime: now, renewTime: now, leaseTransitions: nextTerm(Math.max(highestTransitions, -1)) },
   };
 }
 
 /**
  * The record that starts a new term for `identity`: a transition is counted and acquireTime
  * reset, as client-go does on a takeover. Unlike client-go, taking back a record that still names
- * us after stepping down counts as a new term too, so terms only grow and can fence writes.
+ * us after stepping down counts as a new term too, and the new term is past both the record's and
+ * `highestTerm` (the highest this process has seen or handed out), so the terms one process hands
+ * out only grow and can fence writes, even after the Lease was deleted or edited by hand.
  */
-export function acquired(lease: Lease, identity: string, leaseDurationMilliseconds: number, wallNow: number): Lease {
+export function acquired(lease: Lease, identity: string, leaseDurationMilliseconds: number, wallNow: number, highestTerm = -1): Lease {
   const now = formatMicroTime(wallNow);
   const spec: LeaseSpec = {
     holderIdentity: identity,
     leaseDurationSeconds: leaseDurationMilliseconds / 1000,
     acquireTime: now,
     renewTime: now,
-    leaseTransitions: nextTerm(lease.spec.leaseTransitions),
+    leaseTransitions: nextTerm(Math.max(validTerm(lease.spec.leaseTransitions), highestTerm)),
   };
   return { ...lease, spec };
 }
 
-/** The record that extends the current term: acquireTime and leaseTransitions kept. */
-export function renewed(lease: Lease, leaseDurationMilliseconds: number, wallNow: number): Lease {
-  return { ...lease, spec: { ...lease.spec, leaseDurationSeconds: leaseDurationMilliseconds / 1000, renewTime: formatMicroTime(wallNow) } };
+/**
+ * The record that extends the current term `term`: acquireTime kept, and leaseTransitions our
+ * term's (restored if someone edited it meanwhile), so the record keeps saying which term it is.
+ */
+export function renewed(lease: Lease, leaseDurationMilliseconds: number, wallNow: number, term = lease.spec.leaseTransitions): Lease {
+  return { ...lease, spec: { ...lease.spec, leaseDurationSeconds: leaseDurationMilliseconds / 1000, renewTime: formatMicroTime(wallNow), leaseTransitions: term } };
 }
 
 /** The record a leader writes to hand the lease back: no holder, free in one second. */
@@ -43,6 +48,11 @@ export function released(lease: Lease, wallNow: number): Lease {
 
 /** leaseTransitions is an int32 the server keeps >= 0: the next term after `transitions`, never past its maximum (a record written by hand may hold any number). */
 function nextTerm(transitions: number): number {
-  if (!Number.isSafeInteger(transitions) || transitions < 0) return 0;
+  if (transitions < 0) return 0;
   return Math.min(transitions + 1, 2 ** 31 - 1);
+}
+
+/** A record's leaseTransitions as a term, or -1 when it is none (garbage written by hand). */
+function validTerm(transitions: number): number {
+  return Number.isSafeInteger(transitions) && transitions >= 0 ? transitions : -1;
 }

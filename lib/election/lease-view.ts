@@ -1,10 +1,24 @@
 import type { Lease, LeaseSpec } from '../lease/lease.js';
 import { expiresAt, type Observation } from './decide.js';
-import { LeaseMemory } from './lease-memory.js';
+
+/** Where a view notes the terms it sees (a {@link LeaseMemory}, shared by the process's runs). */
+export interface TermLog {
+  saw(leaseTransitions: number): void;
+}
+
+/**
+ * Taken just before a request is sent; the answer is judged against it (see
+ * {@link LeaseView.observeAnswer}).
+ */
+export type ViewMark = number;
 
 /**
  * What one observer knows of a Lease: the newest record and the local time it was first seen
- * unchanged. Records older than what is known (by resourceVersion) are ignored, deletions too.
+ * unchanged. Watch events older than what is known (by resourceVersion) are ignored, deletions
+ * too. An answer to a request (a read, or a write's result) is the server's state when it was
+ * answered, so it is taken, even when resourceVersions went backwards (an etcd restore, a lagging
+ * cache), unless a newer record arrived while the request was out: then the answer is the stale
+ * one (a retransmitted GET answered after a watch event).
  */
 export class LeaseView {
   observation: Observation = { kind: 'unknown' };
@@ -14,25 +28,41 @@ export class LeaseView {
   private lastSeen: { readonly lease: Lease; readonly observedAt: number } | undefined;
   /** After a deletion of a held record: who held it and until when; kept across polls until a record is seen again. */
   private deletedHold: { readonly lastHolder: string; readonly heldUntil: number } | undefined;
+  /** Counts what watch events changed, so an answer can tell whether something newer came meanwhile. */
+  private changes = 0;
 
-  /** @param memory what the process remembers of this Lease (terms seen); a view of its own when not given. */
-  constructor(readonly memory: Pick<LeaseMemory, 'highestTransitions' | 'saw'> = new LeaseMemory()) {}
+  /** @param terms where the terms of records seen are noted (nowhere when not given). */
+  constructor(private readonly terms: TermLog = { saw: () => undefined }) {}
 
-  /** The highest leaseTransitions seen, so a Lease created again after a deletion continues the count of terms. */
-  get highestTransitions(): number {
-    return this.memory.highestTransitions;
+  /** To take before sending a request whose answer {@link observeAnswer} will judge. */
+  mark(): ViewMark {
+    return this.changes;
+  }
+
+  /** Records a watch event's Lease seen at `now`; returns false when it is not newer than what is known. */
+  observe(lease: Lease, now: number): boolean {
+    if (!this.advance(lease.resourceVersion)) return false;
+    this.changes += 1;
+    this.take(lease, now);
+    return true;
   }
 
   /**
-   * Records a Lease seen at `now`. A watch event older than what we know (by resourceVersion) is
-   * ignored (returns false); a read or a write's answer (`authoritative`) is the server's state now
-   * and is always taken, even when resourceVersions went backwards (an etcd restore, a lagging cache).
+   * Records the Lease an answer carried, unless a watch event newer than it (by resourceVersion)
+   * was seen since `mark`; returns whether it was taken.
    */
-  observe(lease: Lease, now: number, authoritative = false): boolean {
-    if (authoritative) this.knownResourceVersion = lease.resourceVersion;
-    else if (!this.advance(lease.resourceVersion)) return false;
-    const unchanged = this.lastSeen !== undefined && sameSpec(this.lastSeen.lease.spec, lease.spec);
-    this.record(lease, unchanged ? this.lastSeen!.observedAt : now);
+  observeAnswer(lease: Lease, now: number, mark: ViewMark): boolean {
+    const known = this.knownResourceVersion;
+    if (this.changes !== mark && known !== undefined && lease.resourceVersion !== undefined && isNewer(known, lease.resourceVersion)) return false;
+    this.knownResourceVersion = lease.resourceVersion;
+    this.take(lease, now);
+    return true;
+  }
+
+  /** A read answered 404: taken unless a watch event changed the view since `mark`. */
+  observeAbsentAnswer(mark: ViewMark): boolean {
+    if (this.changes !== mark) return false;
+    this.observeAbsent();
     return true;
   }
 
@@ -40,19 +70,20 @@ export class LeaseView {
   protected record(lease: Lease, observedAt: number): void {
     this.lastSeen = { lease, observedAt };
     this.deletedHold = undefined;
-    this.memory.saw(lease.spec.leaseTransitions);
+    this.terms.saw(lease.spec.leaseTransitions);
     this.observation = { kind: 'present', lease, observedAt };
   }
 
   /** Records a deletion; a deletion older than what we know is ignored, like any stale event. */
   observeDeleted(resourceVersion: string | undefined): boolean {
     if (!this.advance(resourceVersion)) return false;
+    this.changes += 1;
     this.observeAbsent();
     return true;
   }
 
   /**
-   * The Lease does not exist now (a read answered 404, or it was deleted). If it was last seen
+   * The Lease does not exist now (it was deleted, or a write found it gone). If it was last seen
    * held, that holder may not know yet (its watch may be down): the absence says when the last
    * record would have expired, and who held it.
    */
@@ -70,7 +101,12 @@ export class LeaseView {
     this.observation = { kind: 'unknown' };
   }
 
-  protected advance(resourceVersion: string | undefined): boolean {
+  private take(lease: Lease, now: number): void {
+    const unchanged = this.lastSeen !== undefined && sameSpec(this.lastSeen.lease.spec, lease.spec);
+    this.record(lease, unchanged ? this.lastSeen!.observedAt : now);
+  }
+
+  private advance(resourceVersion: string | undefined): boolean {
     if (!isNewer(resourceVersion, this.knownResourceVersion)) return false;
     if (resourceVersion !== undefined) this.knownResourceVersion = resourceVersion;
     return true;
@@ -80,8 +116,9 @@ export class LeaseView {
 /**
  * resourceVersions are opaque, but the API server's (and memoryLeases') are increasing integers;
  * comparing them keeps a slow watch event from replacing what a newer write response told us.
+ * Unknown on either side counts as newer.
  */
-function isNewer(candidate: string | undefined, known: string | undefined): boolean {
+export function isNewer(candidate: string | undefined, known: string | undefined): boolean {
   if (candidate === undefined || known === undefined) return true;
   if (!/^\d+$/.test(candidate) || !/^\d+$/.test(known)) return candidate !== known;
   return BigInt(candidate) > BigInt(known);

@@ -69,6 +69,11 @@ export class LeaderElectionService {
     return this.hosted.isLeader();
   }
 
+  /** Notes a leader-only job in flight (see `LeaderElection.track`): a graceful end waits for it before the release. */
+  track<T>(job: PromiseLike<T>): PromiseLike<T> {
+    return this.hosted.track(job);
+  }
+
   /** Steps down without leaving the election (see `LeaderElection.handOver`); resolves at once when not leading. */
   handOver(options?: HandOverOptions): Promise<void> {
     return this.hosted.handOver(options);

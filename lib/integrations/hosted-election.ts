@@ -1,6 +1,7 @@
 // The part the framework integrations share: one candidate whose life is the host's (a NestJS
 // application, an Angular injector), not its subscribers'. Framework-free; not an entry point.
 import { BehaviorSubject, EMPTY, Subscription, asyncScheduler, distinctUntilChanged, firstValueFrom, from, of, race, switchMap, takeWhile, throwError, timer, type Observable } from 'rxjs';
+import { leadershipLinkOf, linked } from '../streams/leadership-link.js';
 import {
   leaderElection, parseConfig,
   type HandOverOptions, type LeaderElection, type LeaderElectionConfig, type LeaderElectionHealth, type LeaderElectionInput, type LeadershipOptions, type LeadershipTerm,
@@ -8,7 +9,7 @@ import {
 
 type Phase = 'idle' | 'running' | 'failed' | 'stopped';
 
-/** As the core's release on unsubscribe: a host that shuts down is not held up longer by a hanging API server. */
+/** As the core's release on unsubscribe: a host that shuts down is not held up longer than the drain and this by a hanging API server. */
 const releaseBudget = 500;
 
 /**
@@ -26,6 +27,7 @@ export class HostedElection {
   private readonly election: LeaderElection;
   private readonly phase$ = new BehaviorSubject<Phase>('idle');
   private readonly releaseOnCancel: boolean;
+  private readonly drainTimeout: number;
   private readonly options: LeadershipOptions;
   private own: Subscription | undefined;
   private stopping: Promise<void> | undefined;
@@ -34,9 +36,13 @@ export class HostedElection {
     const parsed = parseConfig(config);
     this.election = leaderElection(parsed, options);
     this.releaseOnCancel = parsed.releaseOnCancel;
+    this.drainTimeout = parsed.drainTimeout;
     this.options = options;
-    this.isLeader$ = this.during(this.election.isLeader$, false);
-    this.term$ = this.during<LeadershipTerm | null>(this.election.term$, null);
+    // Linked like the core's streams, so whileLeader on them drains gracefully at the stop.
+    const link = leadershipLinkOf(this.election.isLeader$);
+    const linkedTo = <S extends Observable<unknown>>(stream: S): S => (link ? linked(stream, link) : stream);
+    this.isLeader$ = linkedTo(this.during(this.election.isLeader$, false));
+    this.term$ = linkedTo(this.during<LeadershipTerm | null>(this.election.term$, null));
     this.leader$ = this.during(this.election.leader$);
   }
 
@@ -55,22 +61,33 @@ export class HostedElection {
   }
 
   /**
-   * Leaves the election: the streams say "not leading" and complete (work gated on them stops),
-   * then, unless `release_on_cancel` is false, the lease is released; resolves once the release is
-   * settled, at most 500 ms later.
+   * Leaves the election: the streams say "not leading" and complete; unless `release_on_cancel` is
+   * false, leader-only work that listens (`whileLeader` with `stopping$`, tracked jobs such as
+   * `@LeaderOnly()` methods' promises) finishes first, then the lease is released. Resolves once the
+   * release is settled: at most `drain_timeout` plus 500 ms later.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const was = this.phase$.value;
+      if (was !== 'running') {
+        this.phase$.next('stopped');
+        return;
+      }
+      // The hand-over begins the graceful end before the streams say "not leading", so work gated on them drains.
+      const handedOver = this.releaseOnCancel ? this.election.handOver() : undefined;
       this.phase$.next('stopped');
-      if (was !== 'running') return;
-      if (this.releaseOnCancel) {
+      if (handedOver) {
         const scheduler = this.options.scheduler ?? asyncScheduler;
-        await firstValueFrom(race(from(this.election.handOver()), timer(releaseBudget, scheduler)), { defaultValue: undefined });
+        await firstValueFrom(race(from(handedOver), timer(this.drainTimeout + releaseBudget, scheduler)), { defaultValue: undefined });
       }
       this.own?.unsubscribe();
     })();
     return this.stopping;
+  }
+
+  /** The core's `track`: a graceful stop waits for `job` (up to `drain_timeout`) before the release. */
+  track<T>(job: PromiseLike<T>): PromiseLike<T> {
+    return this.election.track(job);
   }
 
   /** Whether this candidate leads now, judged by the election's clock (false before the start and after the stop). */

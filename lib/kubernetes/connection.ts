@@ -46,10 +46,55 @@ export class KubernetesConnection {
   get sockets(): number {
     return this.#transport.sockets;
   }
+
+  /** @internal Destroys every socket; requests still open fail. */
+  close(): void {
+    this.#transport.close();
+  }
 }
 
-const connections = new Map<string, KubernetesConnection>();
-const kubeConfigConnections = new WeakMap<object, KubernetesConnection>();
+/**
+ * The connections of one owner (an election host): one per credential source, shared by every
+ * client made from it, and closed together.
+ */
+export class KubernetesConnections {
+  readonly #bySource = new Map<string, KubernetesConnection>();
+  readonly #byKubeConfig = new WeakMap<object, KubernetesConnection>();
+  readonly #all = new Set<KubernetesConnection>();
+
+  /** See {@link clusterConnection}. */
+  cluster(config: Pick<LeaderElectionConfig, 'authType' | 'kubeconfig' | 'context'>, sources: ClusterConnectionSources = {}): KubernetesConnection {
+    const source = config.authType === 'serviceAccount' ? serviceAccountSource(config.authType, sources) : kubeConfigFileSource(config, sources);
+    let connection = this.#bySource.get(source.key);
+    if (connection === undefined) {
+      connection = new KubernetesConnection(source);
+      this.#bySource.set(source.key, connection);
+      this.#all.add(connection);
+    }
+    return connection;
+  }
+
+  /** See {@link kubeConfigConnection}. */
+  fromKubeConfig(kubeConfig: KubeConfigLike): KubernetesConnection {
+    let connection = this.#byKubeConfig.get(kubeConfig);
+    if (connection === undefined) {
+      connection = new KubernetesConnection(kubeConfigObjectSource(kubeConfig));
+      this.#byKubeConfig.set(kubeConfig, connection);
+      this.#all.add(connection);
+    }
+    return connection;
+  }
+
+  /** Closes every connection: their sockets are destroyed, and requests still open fail. */
+  close(): void {
+    for (const connection of this.#all) connection.close();
+    this.#all.clear();
+    this.#bySource.clear();
+  }
+}
+
+/** The connections of the default election host, and of {@link clusterConnection} and {@link kubeConfigConnection}. */
+export const defaultConnections = new KubernetesConnections();
 
 /**
  * The connection `auth_type` names, shared per process: the same source (service account root
@@ -70,13 +115,7 @@ export function clusterConnection(
   config: Pick<LeaderElectionConfig, 'authType' | 'kubeconfig' | 'context'>,
   sources: ClusterConnectionSources = {},
 ): KubernetesConnection {
-  const source = config.authType === 'serviceAccount' ? serviceAccountSource(config.authType, sources) : kubeConfigFileSource(config, sources);
-  let connection = connections.get(source.key);
-  if (connection === undefined) {
-    connection = new KubernetesConnection(source);
-    connections.set(source.key, connection);
-  }
-  return connection;
+  return defaultConnections.cluster(config, sources);
 }
 
 /**
@@ -87,10 +126,5 @@ export function clusterConnection(
  * @throws {@link ConfigError} when the KubeConfig has no current cluster.
  */
 export function kubeConfigConnection(kubeConfig: KubeConfigLike): KubernetesConnection {
-  let connection = kubeConfigConnections.get(kubeConfig);
-  if (connection === undefined) {
-    connection = new KubernetesConnection(kubeConfigObjectSource(kubeConfig));
-    kubeConfigConnections.set(kubeConfig, connection);
-  }
-  return connection;
+  return defaultConnections.fromKubeConfig(kubeConfig);
 }

@@ -100,6 +100,16 @@ export class Transport {
     return count(agent.sockets) + count(agent.freeSockets);
   }
 
+  /** Destroys the current pool and its sockets; requests still open on it fail. */
+  close(): void {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) {
+      pool.retired = true;
+      pool.agent.destroy();
+    }
+  }
+
   /** One JSON request; emits the parsed 2xx body and completes. */
   json<T>(request: ApiRequest): Observable<T> {
     return this.exchange<T>(request, undefined, (response, exchange) => {

@@ -1,18 +1,22 @@
 import { asyncScheduler, distinctUntilChanged, map, type Observable, type SchedulerLike } from 'rxjs';
 import type { LeaderElectionConfig, LeaderElectionInput } from '../config/leader-election-config.js';
 import { parseConfig } from '../config/parse-config.js';
-import type { ElectionDiagnostics } from '../diagnostics/election-diagnostics.js';
+import { tell, type ElectionDiagnostics } from '../diagnostics/election-diagnostics.js';
 import { guardedLogger, quietLogger, type Logger } from '../diagnostics/logger.js';
 import { leadsAt, type LeadershipTerm } from '../election/candidate-status.js';
 import { clockFor } from '../election/clock.js';
-import { clusterConnection } from '../kubernetes/connection.js';
+import { defaultElectionHost } from '../host/default-host.js';
+import type { ElectionHost } from '../host/election-host.js';
 import type { KubeConfigLike } from '../kubernetes/kube-config.js';
 import { kubernetesLeases } from '../kubernetes/kubernetes-leases.js';
 import type { LeaseClient } from '../lease/lease.js';
 import { candidate$ } from './candidate.js';
+import { whoAmI } from './candidate-context.js';
 import { holder$ } from './lease-holder.js';
-import { sharedLeaseWatch } from './lease-watch.js';
-import { electionKey, joinElection$, leaseKey, leaseMemory, runningElection } from './shared-elections.js';
+import { linked, type LeadershipLink } from './leadership-link.js';
+import { joinElection$, runningElection, type RunningElection } from './running-election.js';
+import { WatchHub } from './watch-hub.js';
+import { WorkDrain } from './work-drain.js';
 
 /** How a candidate runs, beside its config: for tests, other clusters, logging and metrics. */
 export interface LeadershipOptions {
@@ -31,6 +35,8 @@ export interface LeadershipOptions {
   readonly logger?: Logger;
   /** Hooks for metrics (see `rx-k8s-leader/metrics`) and tracing. */
   readonly diagnostics?: ElectionDiagnostics;
+  /** The election host to run in (see {@link ElectionHost}); default the process's default host. */
+  readonly host?: ElectionHost;
 }
 
 /** How long a hand-over keeps this candidate from taking the lease back. */
@@ -45,7 +51,7 @@ export interface LeaderElectionHealth {
   readonly healthy: boolean;
   /** It believes it leads (its last word was "leading"). */
   readonly leading: boolean;
-  /** While leading: milliseconds since its last successful renewal was sent. */
+  /** While leading: whole milliseconds since its last successful renewal was sent. */
   readonly sinceRenewal?: number;
   /** Why it is unhealthy. */
   readonly reason?: string;
@@ -69,12 +75,20 @@ export interface LeaderElection {
   /** Whether this candidate leads at this moment (false when its election is not running), judged by its clock. */
   isLeader(): boolean;
   /**
-   * Steps down now without leaving the election: "not leading" is said (so `whileLeader` work is
-   * torn down), the lease is released, and this candidate does not take it back for
-   * `standDownFor` (default lease_duration), so a watching replica takes over within a round trip.
-   * Resolves once the release is settled; at once when this candidate does not run or lead.
+   * Steps down now without leaving the election: "not leading" is said, `whileLeader` work that
+   * listens for it finishes (up to `drain_timeout`, never past the deadline) while the lease is
+   * still held, then the lease is released, and this candidate does not take it back for
+   * `standDownFor` (default lease_duration), so a watching replica takes over within a round trip
+   * and its work never overlaps ours. The release is sent even if the last subscriber leaves
+   * meanwhile. Resolves once it is settled; at once when this candidate does not run or lead.
    */
   handOver(options?: HandOverOptions): Promise<void>;
+  /**
+   * Notes a leader-only job in flight (what a cron callback or a `@LeaderOnly()` method returned):
+   * a graceful end of the term (a hand-over, the last unsubscribe, the host closing) waits for it
+   * to settle, up to `drain_timeout`, before the lease is released. Returns `job`.
+   */
+  track<T>(job: PromiseLike<T>): PromiseLike<T>;
   /**
    * client-go's leader-election watchdog: unhealthy only when this candidate believes it leads
    * but has not renewed for renew_deadline + `tolerance` (default 20 s): a wedged leader. A
@@ -95,54 +109,98 @@ const defaultHealthTolerance = 20_000;
  */
 export function leaderElection(config: LeaderElectionConfig | LeaderElectionInput, options: LeadershipOptions = {}): LeaderElection {
   const parsed = parseConfig(config);
-  const { leaseName, leaseNamespace, identity, releaseOnCancel, leaseDuration, renewDeadline, retryPeriod } = parsed;
-  const leases = options.leases ?? kubernetesLeases(options.kubeConfig ?? clusterConnection(parsed));
+  const { leaseName, leaseNamespace, identity, releaseOnCancel, leaseDuration, renewDeadline, retryPeriod, drainTimeout } = parsed;
+  const host = options.host ?? defaultElectionHost();
+  const leases = options.leases ?? kubernetesLeases(options.kubeConfig ? host.connections.fromKubeConfig(options.kubeConfig) : host.connections.cluster(parsed));
   const reference = { namespace: leaseNamespace, name: leaseName };
   const scheduler = options.scheduler ?? asyncScheduler;
   const random = options.random ?? Math.random;
   const logger = guardedLogger(options.logger ?? quietLogger);
-  const key = electionKey(leases, reference, identity);
-  const watch = () => sharedLeaseWatch(leaseKey(leases, reference), { leases, reference, scheduler, clock: clockFor(options.scheduler), retryPeriod, random, logger });
+  const diagnostics = options.diagnostics ?? {};
+  const origin = host.origins.of(leases);
+  const leaseKey = JSON.stringify([origin, leaseNamespace, leaseName]);
+  const key = JSON.stringify([leaseKey, identity]);
+  const hubKey = JSON.stringify([origin, leaseNamespace]);
+  const lease = `${leaseNamespace}/${leaseName}`;
+  const clock = () => clockFor(options.scheduler, host.wallReadings);
+  const hub = (): WatchHub => {
+    let existing = host.hubs.get(hubKey) as WatchHub | undefined;
+    if (existing === undefined) {
+      const created = new WatchHub({ leases, namespace: leaseNamespace, scheduler, clock: clock(), retryPeriod, random, logger }, () => {
+        if (host.hubs.get(hubKey) === created) host.hubs.delete(hubKey);
+      });
+      host.hubs.set(hubKey, created);
+      existing = created;
+    }
+    return existing;
+  };
+  const identityOf = whoAmI({ reference, identity });
 
-  const status$ = joinElection$(key, (handOvers$) => {
-    const clock = clockFor(options.scheduler);
+  let joined: RunningElection | undefined;
+  const status$ = joinElection$(host, key, lease, (handOvers$, leftBehind) => {
+    const runClock = clock();
+    const memory = host.memories.use(leaseKey);
+    const drain = new WorkDrain(scheduler, () => runClock.monotonic(), drainTimeout, logger, lease);
+    const watch = hub().listen(leaseName, (error) => tell(diagnostics, 'apiFailed', { ...identityOf, verb: 'watch', status: error.status, code: error.code }));
     return {
-      monotonic: () => clock.monotonic(),
+      monotonic: () => runClock.monotonic(),
+      drain,
       status$: candidate$({
-        reference, identity, timings: { leaseDuration, renewDeadline, retryPeriod }, releaseOnCancel, leases, watch: watch(), memory: leaseMemory(leaseKey(leases, reference)), handOvers$,
-        scheduler, clock, random, logger, diagnostics: options.diagnostics ?? {},
+        reference, identity, timings: { leaseDuration, renewDeadline, retryPeriod }, releaseOnCancel, leases, watch, memory: memory.memory, drain, handOvers$,
+        stop$: host.closing$, reachability: host.origins.reachability(origin), settling: host.settling,
+        scheduler, clock: runClock, random, logger, diagnostics,
+      }, (settling) => {
+        leftBehind(settling);
+        if (settling) settling.subscribe({ complete: () => memory.done() });
+        else memory.done();
       }),
     };
-  });
+  }, (election) => { joined = election; });
+  const current = () => runningElection(host, key);
+  const link: LeadershipLink = {
+    drain: () => current()?.drain ?? joined?.drain,
+    leads: () => {
+      const election = current();
+      return election !== undefined && leadsAt(election.latest, election.monotonic());
+    },
+    term: () => {
+      const election = current();
+      return election !== undefined && election.latest.leading && leadsAt(election.latest, election.monotonic()) ? election.latest.term : undefined;
+    },
+  };
   // A late subscriber is told the status as of now: a leader whose deadline passed while its process was stopped is not leading.
-  const isLeader$ = status$.pipe(map(({ status, now }) => leadsAt(status, now)), distinctUntilChanged());
-  const term$ = status$.pipe(
+  const isLeader$ = linked(status$.pipe(map(({ status, now }) => leadsAt(status, now)), distinctUntilChanged()), link);
+  const term$ = linked(status$.pipe(
     map(({ status, now }) => (status.leading && leadsAt(status, now) ? status.term : null)),
     distinctUntilChanged((previous, next) => previous?.term === next?.term && previous?.identity === next?.identity),
-  );
-  const leader$ = holder$({ leases, reference, watch, scheduler, clock: clockFor(options.scheduler), retryPeriod, readTimeout: renewDeadline, random, logger });
+  ), link);
+  const leader$ = holder$({
+    leases, reference, watch: () => hub().listen(leaseName), scheduler, clock: clock(), retryPeriod, readTimeout: renewDeadline, random, logger, stop$: host.closing$,
+  });
 
   return {
     isLeader$,
     term$,
     leader$,
-    isLeader: () => {
-      const election = runningElection(key);
-      return election !== undefined && leadsAt(election.latest, election.monotonic());
-    },
+    isLeader: link.leads,
     handOver: ({ standDownFor = leaseDuration } = {}) => new Promise<void>((resolve) => {
-      const election = runningElection(key);
+      const election = current();
       if (!election) resolve();
       else election.handOvers.next({ standDownFor, done: resolve });
     }),
+    track: (job) => {
+      link.drain()?.track(job);
+      return job;
+    },
     health: (tolerance = defaultHealthTolerance) => {
-      const latest = runningElection(key)?.latest;
-      if (!latest?.leading) return { healthy: true, leading: false };
-      const sinceRenewal = runningElection(key)!.monotonic() - latest.renewedAt;
+      const election = current();
+      const latest = election?.latest;
+      if (!election || !latest?.leading) return { healthy: true, leading: false };
+      const sinceRenewal = Math.round(election.monotonic() - latest.renewedAt);
       const healthy = sinceRenewal <= renewDeadline + tolerance;
       return healthy
         ? { healthy, leading: true, sinceRenewal }
-        : { healthy, leading: true, sinceRenewal, reason: `believes it leads but has not renewed for ${Math.round(sinceRenewal)} ms (renew_deadline ${renewDeadline} ms + tolerance ${tolerance} ms)` };
+        : { healthy, leading: true, sinceRenewal, reason: `believes it leads but has not renewed for ${sinceRenewal} ms (renew_deadline ${renewDeadline} ms + tolerance ${tolerance} ms)` };
     },
   };
 }

@@ -1,43 +1,46 @@
 import { EMPTY, catchError, concatMap, defaultIfEmpty, defer, ignoreElements, map, of, race, take, throwError, timer, type Observable } from 'rxjs';
 import type { CandidateState } from '../election/candidate-state.js';
 import { classifyFailure, unreachableError } from '../election/classify-failure.js';
+import type { ViewMark } from '../election/lease-view.js';
+import { conflictsBeforeBackoff, followerRetryDelay, givesUpUnreachable, leaderRetryDelay } from '../election/retry-policy.js';
 import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
 import { tell } from '../diagnostics/election-diagnostics.js';
 import { leaseName, whoAmI, type CandidateContext } from './candidate-context.js';
 
-/** Attempts in a row without any answer, before a candidate whose requests were never answered gives up. */
-const unansweredAttemptsBeforeGivingUp = 3;
-
 type Outcome<T> = { readonly kind: 'answer'; readonly value: T } | { readonly kind: 'failure'; readonly error: LeaseApiError };
 
 /**
- * Runs one API call. A leader's call is cut off at its renew deadline (the next step then steps
- * down); a follower's after renew_deadline. Cutting off unsubscribes, which aborts the request.
- * Failures become state changes, backoff, or the end of the election.
+ * Runs one API call. A leader's call is cut off at its renew deadline (the deadline guard steps
+ * down then); a follower's after renew_deadline. Cutting off unsubscribes, which aborts the
+ * request. `onAnswer` gets the view's mark from just before the request was sent. Failures become
+ * state changes, backoff, or the end of the election.
  */
 export function call$<T, R>(
-  context: CandidateContext, state: CandidateState, verb: LeaseVerb, request: () => Observable<T>, onAnswer: (value: T) => Observable<R>,
+  context: CandidateContext, state: CandidateState, verb: LeaseVerb, request: () => Observable<T>, onAnswer: (value: T, mark: ViewMark) => Observable<R>,
 ): Observable<R> {
   const { clock, timings, scheduler, reference } = context;
-  const limit = state.renewedAt === undefined ? timings.renewDeadline : state.renewedAt + timings.renewDeadline - clock.monotonic();
-  const answer$ = defer(request).pipe(
-    take(1),
-    map((value): Outcome<T> => ({ kind: 'answer', value })),
-    defaultIfEmpty<Outcome<T>, Outcome<T>>({ kind: 'failure', error: new LeaseApiError(verb, reference, undefined, undefined, 'the LeaseClient completed without an answer') }),
-    catchError((error: unknown) => of<Outcome<T>>({ kind: 'failure', error: asLeaseApiError(error, context, verb) })),
-  );
-  const timeUp$ = timer(Math.max(0, limit), scheduler).pipe(
-    map((): Outcome<T> => ({ kind: 'failure', error: new LeaseApiError(verb, reference, undefined, undefined, `no answer within ${Math.round(limit)} ms`, { code: 'ETIMEDOUT' }) })),
-  );
-  return race(answer$, timeUp$).pipe(
-    take(1),
-    concatMap((outcome) => {
-      if (verb !== 'get') state.writeInFlight = outcome.kind === 'failure' && mayHaveLanded(outcome.error);
-      if (outcome.kind === 'failure') return afterFailure$(context, state, outcome.error);
-      recovered(context, state, verb);
-      return onAnswer(outcome.value);
-    }),
-  );
+  return defer(() => {
+    const mark = state.mark();
+    const limit = state.renewedAt === undefined ? timings.renewDeadline : state.renewedAt + timings.renewDeadline - clock.monotonic();
+    const answer$ = defer(request).pipe(
+      take(1),
+      map((value): Outcome<T> => ({ kind: 'answer', value })),
+      defaultIfEmpty<Outcome<T>, Outcome<T>>({ kind: 'failure', error: new LeaseApiError(verb, reference, undefined, undefined, 'the LeaseClient completed without an answer') }),
+      catchError((error: unknown) => of<Outcome<T>>({ kind: 'failure', error: asLeaseApiError(error, context, verb) })),
+    );
+    const timeUp$ = timer(Math.max(0, limit), scheduler).pipe(
+      map((): Outcome<T> => ({ kind: 'failure', error: new LeaseApiError(verb, reference, undefined, undefined, `no answer within ${Math.round(limit)} ms`, { code: 'ETIMEDOUT' }) })),
+    );
+    return race(answer$, timeUp$).pipe(
+      take(1),
+      concatMap((outcome) => {
+        if (verb !== 'get') state.writeInFlight = outcome.kind === 'failure' && mayHaveLanded(outcome.error);
+        if (outcome.kind === 'failure') return afterFailure$(context, state, outcome.error, mark);
+        recovered(context, state, verb);
+        return onAnswer(outcome.value, mark);
+      }),
+    );
+  });
 }
 
 /** No answer, or a server error after which the write may still have been applied. */
@@ -54,14 +57,18 @@ function asLeaseApiError(error: unknown, { reference }: CandidateContext, verb: 
 function recovered(context: CandidateContext, state: CandidateState, verb: LeaseVerb): void {
   if (state.consecutiveFailures > 0) context.logger.info?.(`lease ${leaseName(context)}: API calls succeed again after ${state.consecutiveFailures} failed`);
   state.consecutiveFailures = 0;
+  state.unansweredAttempts = 0;
   if (verb !== 'get') state.consecutiveConflicts = 0;
   state.succeededOnce = true;
   state.answered();
 }
 
-function afterFailure$(context: CandidateContext, state: CandidateState, error: LeaseApiError): Observable<never> {
-  tell(context.diagnostics, 'apiFailed', { ...whoAmI(context), verb: error.verb, status: error.status, code: error.code });
+function afterFailure$(context: CandidateContext, state: CandidateState, error: LeaseApiError, mark: ViewMark): Observable<never> {
   const failure = classifyFailure(error, state);
+  // A read finding no Lease is how a first start learns to create it: an answer, not a failure to count.
+  if (!(failure.kind === 'missing' && error.verb === 'get')) {
+    tell(context.diagnostics, 'apiFailed', { ...whoAmI(context), verb: error.verb, status: error.status, code: error.code });
+  }
   if (error.status !== undefined) state.answered();
   state.unansweredAttempts = error.status === undefined ? state.unansweredAttempts + 1 : 0;
   switch (failure.kind) {
@@ -72,14 +79,16 @@ function afterFailure$(context: CandidateContext, state: CandidateState, error: 
       state.forget();
       // A conflict means someone else wrote: read again at once, but after two writes in a row conflict, back off (a 409 storm).
       state.consecutiveConflicts += 1;
-      return state.consecutiveConflicts >= 2 ? backoff$(context, state) : EMPTY;
+      return state.consecutiveConflicts >= conflictsBeforeBackoff ? backoff$(context, state) : EMPTY;
     case 'missing':
-      state.observeAbsent();
+      if (error.verb === 'get') state.observeAbsentAnswer(mark);
+      else state.observeAbsent();
       return EMPTY;
     case 'unreachable':
-      // Never answered, for renew_deadline and over a few attempts (one hung request is not enough to give up).
-      if (!state.reachedServer && state.unansweredAttempts >= unansweredAttemptsBeforeGivingUp
-        && context.clock.monotonic() - state.startedAt >= context.timings.renewDeadline) {
+      if (givesUpUnreachable({
+        answeredEver: state.reachedServer, unansweredAttempts: state.unansweredAttempts,
+        sinceStart: context.clock.monotonic() - state.startedAt, renewDeadline: context.timings.renewDeadline,
+      })) {
         state.stepDown();
         return throwError(() => unreachableError(error, `${context.timings.renewDeadline} ms`));
       }
@@ -103,8 +112,7 @@ export function backoff$(context: CandidateContext, state: CandidateState): Obse
   const { timings, random, scheduler, clock } = context;
   state.consecutiveFailures += 1;
   const delay = state.renewedAt === undefined
-    ? timings.retryPeriod * (1 + random() * 1.2)
-    : Math.min(timings.retryPeriod, 100 * 2 ** Math.min(state.consecutiveFailures - 1, 30)) * (1 + random() * 0.2);
-  const deadline = state.renewedAt === undefined ? Infinity : state.renewedAt + timings.renewDeadline - clock.monotonic();
-  return timer(Math.max(0, Math.min(delay, deadline)), scheduler).pipe(ignoreElements());
+    ? followerRetryDelay(timings.retryPeriod, random())
+    : leaderRetryDelay(timings.retryPeriod, state.consecutiveFailures, state.renewedAt + timings.renewDeadline - clock.monotonic(), random());
+  return timer(delay, scheduler).pipe(ignoreElements());
 }

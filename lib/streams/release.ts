@@ -1,49 +1,67 @@
-import { EMPTY, catchError, concatMap, defer, ignoreElements, take, throwError, timeout, type Observable } from 'rxjs';
+import { EMPTY, catchError, concat, concatMap, defer, ignoreElements, take, tap, throwError, timeout, type Observable } from 'rxjs';
+import { tell } from '../diagnostics/election-diagnostics.js';
 import type { CandidateState } from '../election/candidate-state.js';
 import { released } from '../election/lease-records.js';
-import { LeaseApiError } from '../errors/lease-api-error.js';
+import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
 import type { Lease } from '../lease/lease.js';
-import { leaseName, type CandidateContext } from './candidate-context.js';
+import { leaseName, whoAmI, type CandidateContext } from './candidate-context.js';
 
-/** A release on unsubscribe gets this long at most, so a process that unsubscribes on SIGTERM exits within a second even if the API hangs. */
+/** A release on unsubscribe gets this long at most (after the drain), so a process that unsubscribes on SIGTERM exits soon even if the API hangs. */
 export const teardownReleaseBudget = 500;
 
 /**
- * Hands the lease back, stepping down first. It only ever undoes a record this candidate's own
- * write produced: the write is conditional on our last write's resourceVersion, and when that is
- * stale (a renewal was in flight, or a write's answer never came) it reads once and releases only
- * if the record is exactly one our writes before this release produced: never a later term of the
- * same identity (not even our own, taken back while this release was pending) nor anyone else's.
- * Cold: nothing is sent until subscription. Never errors; gives up after `budget` ms.
+ * Prepares handing the lease back, stepping down now: the returned stream sends it. It only ever
+ * undoes a record this run's own write produced: the write is conditional on our last write's
+ * resourceVersion, and when that is stale (a renewal was in flight, or a write's answer never
+ * came) it reads once and releases only if the record is exactly one our writes before this
+ * release produced: never a later term of the same identity (not even our own, taken back while
+ * this release was pending) nor anyone else's. Cold: nothing is sent until subscription. Never
+ * errors; gives up after `budget` ms. Every failed call is told to the diagnostics.
  */
 export function release$(context: CandidateContext, state: CandidateState, budget: number): Observable<never> {
-  if (!state.leading && !state.writeInFlight) return EMPTY;
+  if ((!state.leading && !state.writeInFlight) || state.releasing) return EMPTY;
   const own = state.leading && !state.writeInFlight ? state.ownLease : undefined;
   const ours = state.writtenSoFar();
   state.stepDown();
+  state.releasing = true;
   const { leases, reference, clock, scheduler, logger } = context;
-  const releaseRecord$ = (current: Lease) => defer(() => leases.replace(released(current, clock.wall()))).pipe(take(1));
+  const counted = <T>(verb: LeaseVerb, call: () => Observable<T>) => defer(call).pipe(
+    take(1),
+    tap({ error: (error: unknown) => { if (error instanceof LeaseApiError) tell(context.diagnostics, 'apiFailed', { ...whoAmI(context), verb, status: error.status, code: error.code }); } }),
+  );
+  const releaseRecord$ = (current: Lease) => counted('update', () => leases.replace(released(current, clock.wall())));
   // A 409 means the record changed under us (a write of ours still landing, say): read again and release it if it is still ours.
   const onConflict = (retry: () => Observable<unknown>) => catchError((error: unknown) => (error instanceof LeaseApiError && error.isConflict ? retry() : throwError(() => error)));
-  const releaseIfOurs$ = (attemptsLeft: number): Observable<unknown> => defer(() => leases.get(reference)).pipe(
-    take(1),
+  const releaseIfOurs$ = (attemptsLeft: number): Observable<unknown> => counted('get', () => leases.get(reference)).pipe(
     concatMap((current) => (ours(current) ? releaseRecord$(current) : EMPTY)),
     onConflict(() => (attemptsLeft > 1 ? releaseIfOurs$(attemptsLeft - 1) : EMPTY)),
   );
   const attempt$: Observable<unknown> = own === undefined ? releaseIfOurs$(3) : releaseRecord$(own).pipe(onConflict(() => releaseIfOurs$(3)));
-  return attempt$.pipe(
+  return concat(attempt$.pipe(
     timeout({ first: budget, scheduler }),
     catchError((error: unknown) => {
       logger.debug?.(`lease ${leaseName(context)}: release not done (${error instanceof Error ? error.message : String(error)}); the lease expires by itself`);
       return EMPTY;
     }),
     ignoreElements(),
-  );
+  ), defer(() => {
+    state.releasing = false;
+    return EMPTY;
+  }));
 }
 
-/** On the last unsubscribe: the release runs after the unsubscription (and the work it tears down) is done. */
-export function releaseOnTeardown(context: CandidateContext, state: CandidateState): void {
-  if (!context.releaseOnCancel) return;
-  const releasing$ = release$(context, state, Math.min(context.timings.renewDeadline, teardownReleaseBudget));
-  context.scheduler.schedule(() => releasing$.subscribe());
+/**
+ * After the last unsubscribe (or the host closing): once the leader-only work has finished (or
+ * was cut off at the drain's limit, never past the leader's deadline), releases the lease, both
+ * detached from the subscription, so the process stays up for them and exits once they are done.
+ * Returns what it started, to be waited for by a run that starts meanwhile.
+ */
+export function releaseOnTeardown(context: CandidateContext, state: CandidateState): Observable<never> | undefined {
+  // A hand-over under way already drains and releases: it goes on, detached.
+  if (state.handingOver) return state.handingOver;
+  const deadline = state.deadline(context.timings.renewDeadline);
+  const drainLimit = Math.min(context.clock.monotonic() + context.drain.drainTimeout, deadline ?? -Infinity);
+  const releasing$ = context.releaseOnCancel ? release$(context, state, Math.min(context.timings.renewDeadline, teardownReleaseBudget)) : EMPTY;
+  if (context.drain.size === 0 && releasing$ === EMPTY) return undefined;
+  return context.settling.run(concat(context.drain.settled$(drainLimit), releasing$));
 }

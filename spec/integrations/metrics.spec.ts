@@ -39,7 +39,7 @@ describe('rx-k8s-leader/metrics: prometheusDiagnostics', () => {
     });
 
     const masterStatus = await samples(registry, 'leader_election_master_status');
-    expect(masterStatus, 'led, stepped down, led again at the end: 1').to.deep.equal(['leader_election_master_status{name="reports"} 1']);
+    expect(masterStatus, 'led, stepped down, led again, then unsubscribed: 0').to.deep.equal(['leader_election_master_status{name="reports"} 0']);
     expect(await samples(registry, 'leader_election_slowpath_total')).to.deep.equal(['leader_election_slowpath_total{name="reports"} 1']);
     const [transitions] = await samples(registry, 'rx_k8s_leader_leadership_transitions_total');
     expect(transitions).to.match(/^rx_k8s_leader_leadership_transitions_total\{namespace="prod",name="reports"\} ([2-9])$/);

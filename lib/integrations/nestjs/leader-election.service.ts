@@ -21,7 +21,9 @@ export interface LeaderElectionModuleOptions {
  * when the application shuts down (`beforeApplicationShutdown`, on `app.close()`, or on a signal
  * after `app.enableShutdownHooks()`): its streams say "not leading" and complete, so work gated on
  * them stops, and then the lease is released, so a replica watching it takes over within a round
- * trip. `app.close()` resolves once the release is settled (500 ms at most).
+ * trip. Leader-only work that listens (`whileLeader` with `stopping$`, `@LeaderOnly()` jobs that
+ * return promises) finishes before the release; `app.close()` resolves once the release is settled
+ * (`drain_timeout` plus 500 ms at most).
  *
  * Inject it by its class (`constructor(private readonly leader: LeaderElectionService)` with
  * decorator metadata, or `@Inject(LeaderElectionService)` without, as under tsx or esbuild).
@@ -49,6 +51,11 @@ export class LeaderElectionService implements OnApplicationBootstrap, BeforeAppl
   /** Whether this replica leads now, judged by the election's clock: what `@LeaderOnly()` asks before each call. */
   isLeader(): boolean {
     return this.hosted.isLeader();
+  }
+
+  /** Notes a leader-only job in flight (see `LeaderElection.track`): a graceful end waits for it before the release. */
+  track<T>(job: PromiseLike<T>): PromiseLike<T> {
+    return this.hosted.track(job);
   }
 
   /** Steps down without leaving the election (see `LeaderElection.handOver`); resolves at once when not leading. */

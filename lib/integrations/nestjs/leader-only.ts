@@ -5,8 +5,16 @@ import type { LeaderElectionService } from './leader-election.service.js';
 
 /** Methods wrapped by `@LeaderOnly()`, to the method they wrap. */
 const guardedMethods = new WeakMap<object, (...args: unknown[]) => unknown>();
-/** Instances found by the explorer, to the question "does this application lead now?". */
-const gates = new WeakMap<object, () => boolean>();
+/** What a `@LeaderOnly()` method asks of its application's election. */
+interface Gate {
+  /** Does this application lead now? */
+  leads(): boolean;
+  /** A job in flight: a graceful end of the term waits for it before the release. */
+  track(job: PromiseLike<unknown>): void;
+}
+
+/** Instances found by the explorer, to their application's gate. */
+const gates = new WeakMap<object, Gate>();
 
 interface ReflectMetadata {
   getOwnMetadataKeys?(target: object): unknown[];
@@ -29,9 +37,10 @@ interface ReflectMetadata {
  * `LeaderElectionModule`. It works above or below `@Cron`, `@Interval` or `@Timeout` of
  * `@nestjs/schedule`, whatever order the modules initialise in: the method itself is wrapped (the
  * scheduler's metadata is carried over), and the wrapper asks the application's
- * {@link LeaderElectionService.isLeader} at each call. A call that started while leading is not
- * interrupted when leadership ends: for work that must stop, use `whileLeader` on `isLeader$`,
- * or fence writes with `term$`.
+ * {@link LeaderElectionService.isLeader} at each call. A call that returns a promise is tracked:
+ * on a graceful end (`app.close()`, a hand-over) the lease is released only once it has settled
+ * (up to `drain_timeout`), so the next leader's run never overlaps it. A call is not interrupted
+ * when the lease is lost: fence its writes with `term$`.
  *
  * A NestJS (legacy, `experimentalDecorators`) method decorator.
  */
@@ -43,8 +52,11 @@ export function LeaderOnly(): MethodDecorator {
     }
     const original = method as (...args: unknown[]) => unknown;
     const guarded = function (this: unknown, ...args: unknown[]): unknown {
-      const leads = typeof this === 'object' && this !== null ? gates.get(this) : undefined;
-      return leads?.() ? original.apply(this, args) : undefined;
+      const gate = typeof this === 'object' && this !== null ? gates.get(this) : undefined;
+      if (!gate?.leads()) return undefined;
+      const result = original.apply(this, args);
+      if (isPromiseLike(result)) gate.track(result);
+      return result;
     };
     Object.defineProperty(guarded, 'name', { value: original.name });
     // Decorators applied before this one (below it) put their metadata on the original method.
@@ -90,7 +102,11 @@ export class LeaderOnlyExplorer implements OnModuleInit {
         this.logger.warn?.(`@LeaderOnly() on ${wrapper.name}: ${guarded.join(', ')} never run${guarded.length === 1 ? 's' : ''}, because ${wrapper.name} is not a singleton (request or transient scope)`);
         continue;
       }
-      gates.set(instance, () => this.election.isLeader());
+      gates.set(instance, { leads: () => this.election.isLeader(), track: (job) => this.election.track(job) });
     }
   }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -18,7 +18,7 @@ import { clockFor } from '../../../lib/election/clock.js';
 describe('closed hole: a real scheduler passed explicitly', () => {
   for (const [name, scheduler] of [['asyncScheduler', asyncScheduler], ['queueScheduler', queueScheduler]] as const) {
     it(`with ${name}, monotonic time ignores a step of the wall clock`, () => {
-      const clock = clockFor(scheduler);
+      const clock = clockFor(scheduler, new WeakMap());
       const realNow = Date.now;
       const before = clock.monotonic();
       try {
