@@ -7,11 +7,12 @@ export interface Reachability {
 
 /**
  * Names where a LeaseClient's Leases live (its `origin`, else the client object itself), and
- * remembers per origin whether the server has answered.
+ * remembers per client whether the server has answered it: one server reached with one
+ * credential says nothing of another credential (a missing exec plugin never reaches it).
  */
 export class Origins {
   private readonly unnamed = new WeakMap<LeaseClient, string>();
-  private readonly reached = new Map<string, Reachability>();
+  private readonly reached = new WeakMap<LeaseClient, Reachability>();
   private count = 0;
 
   /** The client's origin: `leases.origin`, or a name of its own for a client without one. */
@@ -22,10 +23,10 @@ export class Origins {
     return origin;
   }
 
-  /** Whether the API server behind `origin` has answered. */
-  reachability(origin: string): Reachability {
-    let reachability = this.reached.get(origin);
-    if (reachability === undefined) this.reached.set(origin, (reachability = { answered: false }));
+  /** Whether the API server has answered a request made through `leases`. */
+  reachability(leases: LeaseClient): Reachability {
+    let reachability = this.reached.get(leases);
+    if (reachability === undefined) this.reached.set(leases, (reachability = { answered: false }));
     return reachability;
   }
 }

@@ -147,7 +147,7 @@ export function leaderElection(config: LeaderElectionConfig | LeaderElectionInpu
       drain,
       status$: candidate$({
         reference, identity, timings: { leaseDuration, renewDeadline, retryPeriod }, releaseOnCancel, leases, watch, memory: memory.memory, drain, handOvers$,
-        stop$: host.closing$, reachability: host.origins.reachability(origin), settling: host.settling,
+        stop$: host.closing$, reachability: host.origins.reachability(leases), settling: host.settling,
         scheduler, clock: runClock, random, logger, diagnostics,
       }, (settling) => {
         leftBehind(settling);
