@@ -76,6 +76,23 @@ describe('rx-k8s-leader/metrics: prometheusDiagnostics', () => {
     expect(await samples(registry, 'svc_renew_duration_seconds_sum')).to.deep.equal(['svc_renew_duration_seconds_sum{namespace="prod",name="reports"} 0.042']);
   });
 
+  it('a follower exports master_status 0 while the other leads; the 404 of a first start on a fresh Lease is no error', async () => {
+    const registries = { a: new Registry(), b: new Registry() };
+    const scheduler = new TestScheduler((actual, expected) => { expect(actual).to.deep.equal(expected); });
+    const store = memoryLeases({ scheduler, latency: 5 });
+    let statusAt5s: Promise<string[]> | undefined;
+    scheduler.run(() => {
+      const a = leadership$(config('a'), { scheduler, leases: store, diagnostics: prometheusDiagnostics({ registry: registries.a }), random: () => 0 }).subscribe();
+      let b = { unsubscribe: () => undefined } as { unsubscribe(): void };
+      scheduler.schedule(() => { b = leadership$(config('b'), { scheduler, leases: store, diagnostics: prometheusDiagnostics({ registry: registries.b }), random: () => 0 }).subscribe(); }, 1000);
+      scheduler.schedule(() => { statusAt5s = Promise.all([samples(registries.a, 'leader_election_master_status'), samples(registries.b, 'leader_election_master_status')]).then((lines) => lines.flat()); }, 5000);
+      scheduler.schedule(() => { a.unsubscribe(); b.unsubscribe(); }, 10_000);
+    });
+    expect(await statusAt5s, 'the leader 1, the follower 0').to.deep.equal(['leader_election_master_status{name="reports"} 1', 'leader_election_master_status{name="reports"} 0']);
+    expect(await samples(registries.a, 'rx_k8s_leader_api_errors_total'), 'a created the Lease after its 404: no error').to.deep.equal([]);
+    expect(await samples(registries.a, 'rx_k8s_leader_leadership_transitions_total')).to.deep.equal(['rx_k8s_leader_leadership_transitions_total{namespace="prod",name="reports"} 1']);
+  });
+
   it('is safe to create twice on one registry: the second shares the first\'s metrics', async () => {
     const registry = new Registry();
     const identity = { lease: 'prod/reports', namespace: 'prod', name: 'reports', identity: 'a' };
