@@ -123,6 +123,43 @@ describe('rx-k8s-leader/nestjs: NestJS applications in this process, on memoryLe
     }
   }
 
+  it('app.close() of the leader in the middle of a 400 ms @LeaderOnly() @Interval job: the job ends first, then the other app\'s first job starts', async () => {
+    const spans: { replica: string; start: number; end: number }[] = [];
+    class SlowJobs {
+      constructor(readonly replica: string) {}
+      async tick(): Promise<void> {
+        const span = { replica: this.replica, start: performance.now(), end: Infinity };
+        spans.push(span);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        span.end = performance.now();
+      }
+    }
+    decorateMethod(SlowJobs.prototype, 'tick', [Interval(50), LeaderOnly()]);
+    injectParameters(SlowJobs, [Inject(REPLICA)]);
+    decorateClass(SlowJobs, [Injectable()]);
+    const appFor = (identity: string) => rootModule(
+      [ScheduleModule.forRoot(), LeaderElectionModule.forRoot(config(identity), { leases, logger: quiet })],
+      [SlowJobs, { provide: REPLICA, useValue: identity }],
+    );
+    const a = await replica(appFor('a'));
+    await until(() => a.get(LeaderElectionService).isLeader(), 2_000, 'a leads');
+    await replica(appFor('b'));
+    await until(() => spans.some((span) => span.replica === 'a'), 2_000, 'a\'s job starts');
+    await sleep(200); // into the middle of the job: a position in time, not a synchronisation
+    const closing = performance.now();
+    await a.close();
+    open.splice(open.indexOf(a), 1);
+    const closed = performance.now();
+    await until(() => spans.some((span) => span.replica === 'b'), 2_000, 'b\'s job starts');
+    const aLast = spans.filter((span) => span.replica === 'a').at(-1)!;
+    const bFirst = spans.find((span) => span.replica === 'b')!;
+    console.log(`      app.close() took ${(closed - closing).toFixed(0)} ms; b's first job started ${(bFirst.start - aLast.end).toFixed(0)} ms after a's last one ended`);
+    expect(aLast.end, 'a\'s job in flight ran to its end before app.close() resolved').to.be.below(closed);
+    expect(aLast.end - aLast.start, 'and was not cut short').to.be.at.least(395);
+    expect(bFirst.start, 'b\'s first job starts after a\'s last one ended').to.be.above(aLast.end);
+    expect(bFirst.start - aLast.end, 'b takes over soon after: well within lease_duration').to.be.below(1000);
+  });
+
   it('the specs above had our explorer initialise both before and after @nestjs/schedule\'s', () => {
     expect([...explorerOrders].sort()).to.deep.equal(['rx-k8s-leader then schedule', 'schedule then rx-k8s-leader']);
   });
