@@ -5,6 +5,7 @@ import { defaultIdentity } from './default-identity.js';
 import { Duration, DurationOrZero, formatDuration, formatGoDuration } from './duration.js';
 import { defaultDrainTimeout, defaultTimings, type LeaderElectionConfig } from './leader-election-config.js';
 import { AuthType, Flag, LeaseName, NamespaceName, NonEmptyString } from './names.js';
+import { nearestKey } from './nearest-key.js';
 
 type Field = keyof LeaderElectionConfig;
 type Timing = 'leaseDuration' | 'renewDeadline' | 'retryPeriod' | 'drainTimeout';
@@ -51,7 +52,7 @@ export function decodeConfig(input: unknown): Either<ConfigError, LeaderElection
   const record = input as Record<string, unknown>;
   const problems: ConfigProblem[] = Object.keys(record)
     .filter((key) => !knownKeys.has(key))
-    .map((key) => ({ path: key, reason: `unknown key; known keys are ${[...knownKeys].join(', ')}`, value: record[key] }));
+    .map((key) => ({ path: key, reason: unknownKey(key), value: record[key] }));
 
   const given = new Map<Field, Given>();
   const decoded: Partial<Record<Field, unknown>> = {};
@@ -69,7 +70,7 @@ export function decodeConfig(input: unknown): Either<ConfigError, LeaderElection
     }
     given.set(field, { key, value: record[key] });
     const result = spec.codec.decode(record[key]);
-    if (isLeft(result)) problems.push({ path: key, reason: result.left[0]?.message ?? 'is invalid', value: record[key] });
+    if (isLeft(result)) problems.push({ path: key, reason: withUnitHint(result.left[0]?.message ?? 'is invalid', record[key], field), value: record[key] });
     else decoded[field] = result.right;
   }
   const timings = decoded as Timings;
@@ -95,7 +96,7 @@ function checkTimings({ leaseDuration, renewDeadline, retryPeriod, drainTimeout 
   const problems: ConfigProblem[] = [];
   const report = (field: Timing, reason: string): void => {
     const { key, value } = source(field);
-    problems.push({ path: key, reason, value });
+    problems.push({ path: key, reason: withUnitHint(reason, value, field), value });
   };
   if (leaseDuration !== undefined && leaseDuration % 1000 !== 0) report('leaseDuration', 'must be a whole number of seconds, as the Lease stores leaseDurationSeconds');
   if (leaseDuration !== undefined && renewDeadline !== undefined) {
@@ -113,4 +114,18 @@ function checkTimings({ leaseDuration, renewDeadline, retryPeriod, drainTimeout 
     report('drainTimeout', `must be at most renew_deadline - retry_period (${formatDuration(Math.max(0, renewDeadline - retryPeriod))}), so leader-only work finishes before the leader's deadline`);
   }
   return problems;
+}
+
+function unknownKey(key: string): string {
+  const near = nearestKey(key, knownKeys);
+  const known = [...new Set(Object.values(fields).map((spec) => spec.keys[0]!))].join(', ');
+  return `unknown key${near ? `; did you mean ${near}?` : ''} (the known keys are ${known}, or their camelCase spellings)`;
+}
+
+const timingFields: ReadonlySet<Field> = new Set<Field>(['leaseDuration', 'renewDeadline', 'retryPeriod', 'drainTimeout']);
+
+/** A small whole number given for a duration was likely meant as seconds: say that numbers are milliseconds (`15` → `"15s"`). */
+function withUnitHint(reason: string, value: unknown, field: Field): string {
+  if (!timingFields.has(field) || typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value >= 1000) return reason;
+  return `${reason}; a number is milliseconds: did you mean "${value}s"?`;
 }

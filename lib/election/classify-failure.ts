@@ -26,7 +26,7 @@ export function classifyFailure(error: unknown, { succeededOnce }: FailureHistor
   if (status === 404 && verb !== 'create') return { kind: 'missing' };
   if (status === 410 && verb === 'watch') return { kind: 'missing' };
   if ((status === 401 || status === 403) && succeededOnce) return { kind: 'transient' };
-  return { kind: 'permanent', error: new LeaderElectionError(error, advice(status, verb, lease.namespace)) };
+  return { kind: 'permanent', error: new LeaderElectionError(error, advice(status, verb, lease.namespace, refusedUser(error.message))) };
 }
 
 /** The error for a candidate whose requests have never reached the API server in `within` ms. */
@@ -34,12 +34,17 @@ export function unreachableError(error: LeaseApiError, within: string): LeaderEl
   return new LeaderElectionError(error, `No request has reached the API server in ${within}: check the server address, DNS, TLS (the CA bundle) and credential plugins.`);
 }
 
-function advice(status: number, verb: string, namespace: string): string {
+/** The user the API server names in a 403's Status message (`User "system:serviceaccount:prod:reports" cannot ...`); a name, never a credential. */
+function refusedUser(message: string): string | undefined {
+  return /\bUser "([^"]+)"/.exec(message)?.[1];
+}
+
+function advice(status: number, verb: string, namespace: string, user: string | undefined): string {
   switch (status) {
     case 401:
       return 'The API server did not accept the credentials: check the service account token or the kubeconfig user.';
     case 403:
-      return `The identity may not ${verb} leases in namespace "${namespace}": RBAC is missing the rule "${verb}" on coordination.k8s.io leases. Grant ${roleRule}.`;
+      return `${user ? `The API server refused user "${user}"` : 'The identity was refused'}: it may not ${verb} leases in namespace "${namespace}": RBAC is missing the rule "${verb}" on coordination.k8s.io leases. Grant ${roleRule}.`;
     case 404:
       return `Namespace "${namespace}" does not exist: create it or set lease_namespace to an existing one.`;
     case 422:

@@ -36,7 +36,7 @@ export function serviceAccountSource(
   if (!host || !port || !fs().existsSync(tokenFile)) {
     throw new ConfigError([{
       path: 'auth_type',
-      reason: `serviceAccount needs KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT and ${tokenFile}, as in a pod; outside a cluster use "kubeConfig"`,
+      reason: `serviceAccount needs KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT and ${tokenFile}, as in a pod; outside a cluster set auth_type: "kubeConfig" (serviceAccount is the default when auth_type is not given)`,
       value: authType,
     }]);
   }

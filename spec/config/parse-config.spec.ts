@@ -59,7 +59,10 @@ describe('parseConfig / decodeConfig', () => {
     ['a lease_duration that is not whole seconds', { ...base, lease_duration: '15500ms' }, /^lease_duration: must be a whole number of seconds/],
     ['an empty identity', { ...base, identity: ' ' }, /^identity: must be a non-empty string \(got " "\)$/],
     ['a non-boolean release_on_cancel', { ...base, release_on_cancel: 'yes' }, /^release_on_cancel: must be true or false \(got "yes"\)$/],
-    ['an unknown key (a typo)', { ...base, leaseDurationSec: 15 }, /^leaseDurationSec: unknown key; known keys are .* \(got 15\)$/],
+    ['an unknown key (a typo), with the key it likely meant', { ...base, leaseDurationSec: 15 }, /^leaseDurationSec: unknown key; did you mean leaseDuration\? \(the known keys are auth_type, lease_name, .*drain_timeout, or their camelCase spellings\) \(got 15\)$/],
+    ['an unknown key one letter off', { ...base, lease_duraton: '15s' }, /^lease_duraton: unknown key; did you mean lease_duration\? /],
+    ['an unknown key near nothing, without a guess', { ...base, colour: 'blue' }, /^colour: unknown key \(the known keys are /],
+    ['a duration given as a small number: milliseconds, and the string it likely meant', { ...base, lease_duration: 15 }, /^lease_duration: must be a whole number of seconds, as the Lease stores leaseDurationSeconds; a number is milliseconds: did you mean "15s"\? \(got 15\)$/],
     ['both spellings of one key', { ...base, leaseName: 'other' }, /^lease_name \/ leaseName: give only one of these keys/],
   ];
   for (const [what, input, expected] of rejections) {

@@ -88,7 +88,7 @@ describe('auth types on a real kube-apiserver', function () {
     expect(await firstValueFrom(isLeader$.pipe(filter(Boolean), timeout(15_000)))).to.equal(true);
   });
 
-  it('serviceAccount without the Role: a 403 LeaderElectionError naming lease, verb and rule, and never true', async () => {
+  it('serviceAccount without the Role: a 403 LeaderElectionError naming lease, verb, rule and the user refused, and never true', async () => {
     const namespace = `sa-denied-${Date.now()}`;
     await serviceAccount(namespace, 'elector', false);
     const { root } = podLayout(namespace, await mintToken(namespace, 'elector'));
@@ -98,6 +98,7 @@ describe('auth types on a real kube-apiserver', function () {
     expect(error).to.be.instanceOf(LeaderElectionError);
     expect(error).to.include({ lease: `${namespace}/reports`, status: 403 });
     expect((error as Error).message).to.match(/RBAC is missing the rule "(get|watch)" on coordination.k8s.io leases/);
+    expect((error as Error).message).to.contain(`The API server refused user "system:serviceaccount:${namespace}:elector"`);
     expect((error as Error).message).to.not.match(/eyJ|Bearer/);
   });
 
