@@ -1,5 +1,5 @@
 import type { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { OnModuleInit } from '@nestjs/common';
+import { ServiceUnavailableException, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from '../../index.js';
 import type { LeaderElectionService } from './leader-election.service.js';
 
@@ -22,15 +22,30 @@ interface ReflectMetadata {
   defineMetadata?(key: unknown, value: unknown, target: object): void;
 }
 
+/** The keys `@Get()`, `@Post()` and the other route decorators of @nestjs/common set on a handler (its PATH_METADATA and METHOD_METADATA). */
+const routeMetadataKeys = ['path', 'method'] as const;
+
+/** Whether `handler` is an HTTP route's (its route decorator may sit above or below `@LeaderOnly()`). */
+function isRouteHandler(handler: object): boolean {
+  const reflect = Reflect as unknown as ReflectMetadata;
+  return routeMetadataKeys.every((key) => reflect.getOwnMetadata?.(key, handler) !== undefined);
+}
+
 /**
  * Runs the decorated method only while this application leads the election of
  * {@link LeaderElectionModule}: on any other replica (and before the bootstrap, and after the
- * shutdown began) a call does nothing and returns `undefined`. Made for scheduled jobs:
+ * shutdown began) a scheduled job's call does nothing and returns `undefined`, and an HTTP
+ * route's handler (`@Get()`, `@Post()`, ...) throws a `ServiceUnavailableException`, so the
+ * caller gets `503 Service Unavailable` instead of a success that did nothing:
  *
  * ```ts
  * @Interval(10_000)
  * @LeaderOnly()
  * async pollQueue() { ... }
+ *
+ * @Post('reindex')
+ * @LeaderOnly()           // 503 on standby replicas
+ * async reindex() { ... }
  * ```
  *
  * Put it on a method of a provider or controller (a singleton) of an application that imports
@@ -53,7 +68,10 @@ export function LeaderOnly(): MethodDecorator {
     const original = method as (...args: unknown[]) => unknown;
     const guarded = function (this: unknown, ...args: unknown[]): unknown {
       const gate = typeof this === 'object' && this !== null ? gates.get(this) : undefined;
-      if (!gate?.leads()) return undefined;
+      if (!gate?.leads()) {
+        if (isRouteHandler(guarded)) throw new ServiceUnavailableException(`${target.constructor.name}.${String(key)} runs on the leader only, and this replica is not leading`);
+        return undefined;
+      }
       const result = original.apply(this, args);
       if (isPromiseLike(result)) gate.track(result);
       return result;
