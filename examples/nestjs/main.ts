@@ -17,7 +17,7 @@ import { HealthService } from './health.service.js';
 
 async function bootstrap(replica: string, namespace: string, options: LeadershipOptions) {
   const app = await NestFactory.createApplicationContext(appModule(replica, namespace, options), { logger: ['error', 'warn'] });
-  app.enableShutdownHooks(); // SIGTERM: the job stops, the lease is released, then the process ends
+  app.enableShutdownHooks(); // SIGTERM or Ctrl-C: the job in flight finishes, the lease is released, then the process ends
   app.get(LeaderElectionService).isLeader$.subscribe((leading) => console.log(`[${replica}] ${leading ? 'leading' : 'standing by'}`));
   return app;
 }

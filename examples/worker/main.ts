@@ -1,13 +1,14 @@
-// A plain worker, RxJS only: the leader polls a queue every 200 ms, standbys wait. On SIGTERM the
-// poller stops first, then the lease is released, and the process exits by itself.
+// A plain worker, RxJS only: the leader polls a queue every 200 ms, standbys wait. On SIGTERM or
+// SIGINT (Ctrl-C) the poller stops, the poll in flight finishes, then the lease is released, and the
+// process exits by itself.
 //
 //   npx tsx --tsconfig examples/tsconfig.json examples/worker/main.ts
 //
 // By default the Lease lives in memory (memoryLeases: no cluster needed) and the worker sends itself
 // SIGTERM after three polls, as Kubernetes would when the pod is deleted. With LEASE_NAMESPACE set,
 // it contends for a real Lease (the pod's service account in a cluster, else KUBECONFIG) and runs
-// until SIGTERM: start two and stop the leader to watch the other take over.
-import { exhaustMap, interval } from 'rxjs';
+// until SIGTERM or Ctrl-C: start two and stop the leader to watch the other take over.
+import { exhaustMap, interval, takeUntil } from 'rxjs';
 import { leadership$, memoryLeases, whileLeader } from 'rx-k8s-leader';
 
 const namespace = process.env.LEASE_NAMESPACE || undefined;
@@ -27,10 +28,16 @@ const pollQueue = async () => {
 };
 
 const running = isLeader$.subscribe((leading) => console.log(leading ? 'leading' : 'standing by'));
-running.add(isLeader$.pipe(whileLeader(() => interval(200).pipe(exhaustMap(pollQueue)))).subscribe());
+running.add(isLeader$.pipe(
+  whileLeader((_, { stopping$ }) => interval(200).pipe(takeUntil(stopping$), exhaustMap(pollQueue))),
+).subscribe());
 
-process.once('SIGTERM', () => {
-  console.log('SIGTERM: the poller stops, then the lease is released');
+const stop = (signal: NodeJS.Signals) => {
+  process.off('SIGTERM', stop);
+  process.off('SIGINT', stop);
+  console.log(`${signal}: the poller stops, then the lease is released`);
   running.unsubscribe();
   if (leases) setTimeout(() => console.log(`holder of the lease now: "${leases.peek(lease)?.spec.holderIdentity}"`), 50);
-});
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

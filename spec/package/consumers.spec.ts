@@ -125,6 +125,19 @@ function filesUnder(directory: string): string[] {
     .sort();
 }
 
+/** The README's ```ts blocks, each with the line its code starts on. */
+function readmeBlocks(): { line: number; code: string }[] {
+  const lines = readFileSync(join(root, 'README.md'), 'utf8').split('\n');
+  const blocks: { line: number; code: string }[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    if (lines[index] !== '```ts') continue;
+    const end = lines.indexOf('```', index + 1);
+    blocks.push({ line: index + 2, code: `${lines.slice(index + 1, end).join('\n')}\n` });
+    index = end;
+  }
+  return blocks;
+}
+
 let scratch: string;
 let tarball: string;
 let unpacked: string;
@@ -330,6 +343,23 @@ describe('the packed package', function () {
       expect(await runConsumer(directory, 'dist/main.js')).to.deep.equal({ angular: major, zoneLoaded: false, ...ledAndReleased('angular'), states: [false, true, false] });
     });
   }
+
+  it('every ```ts block of the README is a whole module that typechecks as written under strict (skipLibCheck off)', async () => {
+    const blocks = readmeBlocks();
+    expect(blocks.length, 'the README\'s ts blocks').to.be.at.least(10);
+    const inAngular = (code: string) => code.includes("from '@angular/");
+    const groups = [['angular', blocks.filter((block) => inAngular(block.code))], ['nestjsEsm', blocks.filter((block) => !inAngular(block.code))]] as const;
+    for (const [name, group] of groups) {
+      expect(group.length, `README blocks for the ${name} consumer`).to.be.above(0);
+      const directory = await consumer(name);
+      mkdirSync(join(directory, 'readme'), { recursive: true });
+      for (const block of group) writeFileSync(join(directory, 'readme', `README.md-line-${block.line}.ts`), block.code);
+      writeFileSync(join(directory, 'tsconfig.readme.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: true, rootDir: '.' }, include: ['readme'] }));
+      const outcome = await run(process.execPath, [tsc, '-p', 'tsconfig.readme.json'], { cwd: directory });
+      expect(outcome.stdout + outcome.stderr, `README blocks in the ${name} consumer`).to.equal('');
+      expect(outcome.code).to.equal(0);
+    }
+  });
 
   it('an app pinned to rxjs 7.8.1: one rxjs installed, our streams are its Observables, its TestScheduler and pipe() fit', async () => {
     const directory = await consumer('rxjsPinned');
