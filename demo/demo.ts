@@ -123,9 +123,14 @@ for (let round = 0; round < 2; round++) {
   say(`crash failover to ${next.replica.identity} took ${((next.at - from) / 1000).toFixed(2)} s: the lease had to expire, ${timings.lease_duration} after the last renewal the others saw`);
   await sleep(2500);
 }
-for (const replica of replicas) replica.running.unsubscribe();
+for (const replica of replicas) {
+  if (replica.state !== 'crashed') replica.state = 'stopped';
+  replica.running.unsubscribe();
+}
 clearInterval(board);
 await sleep(600);
+record = await firstValueFrom(cluster.get(lease)).catch(() => record);
+say(`the Lease is now ${record?.spec.holderIdentity ? `held by ${record.spec.holderIdentity}` : 'free: the last leader released it'}`);
 if (live) draw();
 await controlPlane?.stop();
 console.log(`${seconds()} all replicas stopped; the process now exits by itself (no timers, sockets or watches left)`);

@@ -2,6 +2,7 @@ import {
   EMPTY, Subject, catchError, concat, concatMap, defer, finalize, ignoreElements, merge, of, race, repeat, startWith, switchMap, take, takeWhile, tap, throwError, timer,
   type Observable, type Subscription,
 } from 'rxjs';
+import { formatDuration } from '../config/duration.js';
 import { tell } from '../diagnostics/election-diagnostics.js';
 import { notLeading, type CandidateStatus } from '../election/candidate-status.js';
 import { CandidateState } from '../election/candidate-state.js';
@@ -205,7 +206,7 @@ function handOver$(
   state.standingDownUntil = Infinity;
   const releasing$ = release$(context, state, timings.renewDeadline);
   if (wasLeading) {
-    logger.info?.(`lease ${leaseName(context)}: ${identity} hands the lease over and will not take it back for ${command.standDownFor} ms`);
+    logger.info?.(`lease ${leaseName(context)}: ${identity} steps down: its work finishes, then the lease is released (and not taken back for ${formatDuration(command.standDownFor)})`);
     drain.beginGraceful(Math.min(askedAt + drain.drainTimeout, deadline));
   }
   restart$.next();

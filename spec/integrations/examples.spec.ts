@@ -20,7 +20,7 @@ interface Outcome {
   readonly stderr: string;
 }
 
-function run(args: readonly string[]): Promise<Outcome> {
+function run(args: readonly string[], limit = exitWithin): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     // As `npx tsx ...` from the repository root, on this project's Node.
     // Without LEASE_NAMESPACE: every example uses its in-memory Lease.
@@ -30,7 +30,7 @@ function run(args: readonly string[]): Promise<Outcome> {
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    const killer = setTimeout(() => child.kill('SIGKILL'), exitWithin);
+    const killer = setTimeout(() => child.kill('SIGKILL'), limit);
     child.once('error', reject);
     child.once('close', (code, signal) => {
       clearTimeout(killer);
@@ -59,6 +59,22 @@ describe('examples/', function () {
     const outcome = await run([tsc, '-p', 'examples/tsconfig.json']);
     expect(outcome.lines.join('\n')).to.equal('');
     expect(outcome.code).to.equal(0);
+  });
+
+  it('the demo (npm run demo): two graceful hand-overs within milliseconds, a crash failover after the lease expired, the Lease left free, exits by itself', async function () {
+    this.timeout(60_000);
+    const outcome = await run([tsx, 'demo/demo.ts'], 45_000);
+    expect({ code: outcome.code, signal: outcome.signal }, outcome.lines.join('\n') + outcome.stderr).to.deep.equal({ code: 0, signal: null });
+    expect(outcome.stderr).to.equal('');
+    const handovers = outcome.lines.map((line) => /graceful handover to replica-\w took ([\d.]+) ms/.exec(line)?.[1]).filter((taken) => taken !== undefined).map(Number);
+    expect(handovers, 'two graceful hand-overs').to.have.length(2);
+    for (const taken of handovers) expect(taken, 'a graceful hand-over, ms').to.be.within(0, 500);
+    const failover = Number(/crash failover to replica-\w took ([\d.]+) s/.exec(outcome.lines.join('\n'))?.[1]);
+    expect(failover, 'the crash failover waited for the lease to expire (lease_duration 6 s, less what had passed since the last renewal)').to.be.within(4, 7);
+    expect(outcome.lines.slice(-2).map((line) => line.replace(/^\s*[\d.]+ s /, ''))).to.deep.equal([
+      'the Lease is now free: the last leader released it',
+      'all replicas stopped; the process now exits by itself (no timers, sockets or watches left)',
+    ]);
   });
 
   it('worker: leads, polls three times, on SIGTERM stops polling and releases the lease, exits', async () => {
