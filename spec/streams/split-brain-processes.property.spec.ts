@@ -6,6 +6,7 @@ import {
 } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { LeadershipTerm } from '../../lib/election/candidate-status.js';
+import { createElectionHost } from '../../lib/host/election-host.js';
 import { LeaseApiError, type LeaseVerb } from '../../lib/errors/lease-api-error.js';
 import type { LeaseClient, LeaseReference } from '../../lib/lease/lease.js';
 import { memoryLeases } from '../../lib/memory/memory-leases.js';
@@ -249,7 +250,9 @@ describe('closed hole: split-brain property, harsher variant (fast-check, virtua
             });
             return { timers, leases: network(store!, scheduler, plan, draw, `process-${index}`, input) };
           });
-          const options = (process: number) => ({ scheduler: clients[process]!.timers, leases: clients[process]!.leases, random: draw });
+          // every process its own host, fresh for each run: processes share nothing but the store
+          const hosts = procs.map(() => createElectionHost());
+          const options = (process: number) => ({ scheduler: clients[process]!.timers, leases: clients[process]!.leases, random: draw, host: hosts[process]! });
           fleet.forEach((plan, index) => {
             const config = { lease_name: reference.name, lease_namespace: reference.namespace, identity: `c${index}`, release_on_cancel: plan.releaseOnCancel };
             const election = leaderElection(config, options(plan.process));

@@ -4,6 +4,7 @@ import { catchError, concatMap, defer, map, NEVER, throwError, timer, type Obser
 import { TestScheduler } from 'rxjs/testing';
 import { LeaseApiError } from '../../lib/errors/lease-api-error.js';
 import type { LeaseClient, LeaseReference } from '../../lib/lease/lease.js';
+import { createElectionHost } from '../../lib/host/election-host.js';
 import { memoryLeases } from '../../lib/memory/memory-leases.js';
 import { leadership$ } from '../../lib/streams/leadership.js';
 import { deliveredOn, PausedScheduler } from '../helpers/lease-doubles.js';
@@ -95,7 +96,8 @@ describe('split-brain property (fast-check, virtual time)', () => {
             // answers are handled at `to`, timers one millisecond later, as Node handles I/O before timers on resume
             const timers = pause ? new PausedScheduler(scheduler, pause.from, pause.to, pause.to + 1) : scheduler;
             const input = pause ? new PausedScheduler(scheduler, pause.from, pause.to) : scheduler;
-            const options = { scheduler: timers, leases: deliveredOn(unreliable(store, scheduler, plan, draw, `process-${index}`), input), random: draw };
+            // each candidate a process of its own (twins share it), with a host of its own, fresh for each run
+            const options = { scheduler: timers, leases: deliveredOn(unreliable(store, scheduler, plan, draw, `process-${index}`), input), random: draw, host: createElectionHost() };
             const isLeader$ = leadership$(config, options);
             const follow = (observable: Observable<boolean>) => {
               const id = subscriptions.length;
