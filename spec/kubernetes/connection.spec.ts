@@ -45,7 +45,7 @@ describe('connections (no cluster needed)', () => {
     it('throws a ConfigError at once without KUBERNETES_SERVICE_HOST/PORT or the token file', () => {
       expect(() => clusterConnection({ authType: 'serviceAccount' }, { environment: {} })).to.throw(ConfigError, /auth_type: serviceAccount needs KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT and \/var\/run\/secrets/);
       expect(() => clusterConnection({ authType: 'serviceAccount' }, { environment: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, serviceAccountRoot: join(directory, 'nothing') }))
-        .to.throw(ConfigError, /nothing\/var\/run\/secrets\/kubernetes.io\/serviceaccount\/token, as in a pod; outside a cluster use "kubeConfig"/);
+        .to.throw(ConfigError, /nothing\/var\/run\/secrets\/kubernetes.io\/serviceaccount\/token, as in a pod; outside a cluster set auth_type: "kubeConfig" \(serviceAccount is the default when auth_type is not given\)/);
     });
 
     it('reaches https://host:port, brackets an IPv6 host, and is one connection per source', () => {
