@@ -39,26 +39,25 @@ export function kubernetesLeases(source: KubernetesConnection | KubeConfigLike, 
     get: (reference) => call('get', reference, () => ({ method: 'GET', path: leasePath(reference) })),
     create: (lease) => call('create', lease, () => ({ method: 'POST', path: leasesPath(lease.namespace), body: toWire(lease, 'create') })),
     replace: (lease) => call('update', lease, () => ({ method: 'PUT', path: leasePath(lease), body: toWire(lease, 'replace') })),
-    watch: (reference, resourceVersion) => defer(() => {
+    watch: (reference, resourceVersion) => watch$(reference, `metadata.name=${reference.name}`, resourceVersion),
+    watchNamespace: (namespace, resourceVersion) => watch$({ namespace, name: '' }, undefined, resourceVersion),
+  };
+
+  function watch$(reference: LeaseReference, fieldSelector: string | undefined, resourceVersion: string | undefined): Observable<LeaseWatchEvent> {
+    return defer(() => {
       // picked per subscription, so that many watchers do not all reconnect at once
       const [low, high] = watchTimeoutSeconds;
       const timeoutSeconds = Math.round(low + random() * (high - low));
       return connection.stream({
         method: 'GET',
         path: leasesPath(reference.namespace),
-        query: {
-          watch: true,
-          fieldSelector: `metadata.name=${reference.name}`,
-          allowWatchBookmarks: true,
-          timeoutSeconds,
-          resourceVersion,
-        },
+        query: { watch: true, fieldSelector, allowWatchBookmarks: true, timeoutSeconds, resourceVersion },
       }, { inactivityMilliseconds: (timeoutSeconds + watchInactivitySlackSeconds) * 1000 });
     }).pipe(
       catchError((error: unknown) => throwError(() => toLeaseApiError('watch', reference, error))),
       concatMap((event) => watchEvent(reference, event)),
-    ),
-  };
+    );
+  }
 }
 
 const leasesPath = (namespace: string) => `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;

@@ -44,9 +44,19 @@ const http = () => process.getBuiltinModule('node:http');
 const https = () => process.getBuiltinModule('node:https');
 const crypto = () => process.getBuiltinModule('node:crypto');
 
+/**
+ * Sockets for requests, at most: enough that one hung request never starves the renewals of the
+ * others, few enough that a thousand leases stay on a handful of sockets (a renewal takes a few
+ * ms; a burst of a thousand clears in well under a second, far inside renew_deadline).
+ */
+export const requestSockets = 6;
+
 interface Pool {
   readonly key: string;
+  /** Requests: a bounded pool, queued in order when all are busy. */
   readonly agent: Agent;
+  /** Watches: a socket each for as long as it streams (one per namespace watched), kept apart so watches never take the requests' sockets. */
+  readonly watchAgent: Agent;
   inFlight: number;
   retired: boolean;
 }
@@ -73,10 +83,11 @@ const isTlsFailure = (code: string | undefined): boolean => code !== undefined &
 
 /**
  * HTTP/1.1 to one API server on node:https (node:http for `http://` servers), shared by every
- * client of a connection. Sockets are kept alive (with TCP keepalive) in one Agent per TLS
- * material; when the credentials resolve to different material (a rotated client certificate or
- * CA), requests go through a new Agent and the old one is destroyed once its requests are done.
- * Every call is a cold Observable; unsubscribing destroys the request and its socket at once.
+ * client of a connection. Sockets are kept alive (with TCP keepalive) in one pool per TLS
+ * material: at most {@link requestSockets} for requests, and one per open watch; when the
+ * credentials resolve to different material (a rotated client certificate or CA), calls go through
+ * a new pool and the old one is destroyed once its calls are done. Every call is a cold
+ * Observable; unsubscribing destroys the request (and its socket, if it had one) at once.
  */
 export class Transport {
   private readonly base: URL;
@@ -94,10 +105,10 @@ export class Transport {
 
   /** Sockets open or pooled now (for tests and diagnostics). */
   get sockets(): number {
-    const agent = this.pool?.agent;
-    if (!agent) return 0;
+    const pool = this.pool;
+    if (!pool) return 0;
     const count = (lists: NodeJS.ReadOnlyDict<unknown[]>) => Object.values(lists).reduce((sum, list) => sum + (list?.length ?? 0), 0);
-    return count(agent.sockets) + count(agent.freeSockets);
+    return [pool.agent, pool.watchAgent].reduce((sum, agent) => sum + count(agent.sockets) + count(agent.freeSockets), 0);
   }
 
   /** Destroys the current pool and its sockets; requests still open on it fail. */
@@ -106,7 +117,7 @@ export class Transport {
     this.pool = undefined;
     if (pool) {
       pool.retired = true;
-      pool.agent.destroy();
+      destroyPool(pool);
     }
   }
 
@@ -224,7 +235,7 @@ export class Transport {
           try {
             sent = (this.secure ? https() : http()).request(this.url(request), {
               method: request.method,
-              agent: pool.agent,
+              agent: inactivityMilliseconds === undefined ? pool.agent : pool.watchAgent,
               headers: {
                 ...credentials.headers,
                 Accept: 'application/json',
@@ -323,27 +334,28 @@ export class Transport {
     if (this.pool?.key === key) return this.pool;
     const previous = this.pool;
     const common = { keepAlive: true, keepAliveMsecs: 30_000, keepAliveInitialDelay: 30_000, scheduling: 'lifo' as const };
-    const agent = this.secure
+    const agentWith = (maxSockets: number) => (this.secure
       ? new (https().Agent)({
         ...common,
+        maxSockets,
         ...(tls.ca === undefined ? {} : { ca: tls.ca }),
         ...(tls.cert === undefined ? {} : { cert: tls.cert }),
         ...(tls.key === undefined ? {} : { key: tls.key }),
         ...(tls.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: tls.rejectUnauthorized }),
         ...(tls.servername === undefined ? {} : { servername: tls.servername }),
       })
-      : new (http().Agent)(common);
-    this.pool = { key, agent, inFlight: 0, retired: false };
+      : new (http().Agent)({ ...common, maxSockets }));
+    this.pool = { key, agent: agentWith(requestSockets), watchAgent: agentWith(Infinity), inFlight: 0, retired: false };
     if (previous) {
       previous.retired = true;
-      if (previous.inFlight === 0) previous.agent.destroy();
+      if (previous.inFlight === 0) destroyPool(previous);
     }
     return this.pool;
   }
 
   private release(pool: Pool): void {
     pool.inFlight -= 1;
-    if (pool.retired && pool.inFlight === 0) pool.agent.destroy();
+    if (pool.retired && pool.inFlight === 0) destroyPool(pool);
   }
 
   private fingerprint(tls: TlsMaterial): string {
@@ -374,6 +386,11 @@ export class Transport {
     if (isTlsFailure(code)) return new ApiFailure(undefined, undefined, `TLS with ${this.base.host} failed: ${named}`, code);
     return new ApiFailure(undefined, undefined, context ? `${context}: ${named}` : named, code);
   }
+}
+
+function destroyPool(pool: Pool): void {
+  pool.agent.destroy();
+  pool.watchAgent.destroy();
 }
 
 /** A Kubernetes Status body turned into a failure; anything else is cut short and scrubbed. */

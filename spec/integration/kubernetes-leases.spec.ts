@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { firstValueFrom, lastValueFrom, take, timeout, timer, type Observable } from 'rxjs';
+import { firstValueFrom, lastValueFrom, take, timeout, timer, toArray, type Observable } from 'rxjs';
 import { failureOf } from '../helpers/failure-of.js';
 import type { LeaseApiError } from '../../lib/errors/lease-api-error.js';
 import { clusterConnection } from '../../lib/kubernetes/connection.js';
@@ -87,6 +88,21 @@ describe('kubernetesLeases on a real kube-apiserver', function () {
     const event = await firstValueFrom(leases.watch(reference).pipe(timeout(10_000)));
     expect(event).to.deep.include({ type: 'ADDED' });
     expect(event.lease.resourceVersion).to.equal(created.resourceVersion);
+  });
+
+  it('watches a whole namespace: every current Lease as ADDED, then the changes of every Lease, resuming after a resourceVersion', async () => {
+    const controlPlane = await sharedControlPlane();
+    const admin = kubernetesLeases(controlPlane.adminKubeConfig());
+    const namespace = `watched-ns-${Date.now()}`;
+    await controlPlane.adminKubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: namespace } } });
+    const first = await lastValueFrom(admin.create({ namespace, name: 'first', spec: spec('a') }));
+    const second = await lastValueFrom(admin.create({ namespace, name: 'second', spec: spec('b') }));
+    const current = await firstValueFrom(admin.watchNamespace!(namespace).pipe(take(2), toArray(), timeout(10_000)));
+    expect(current.map((event) => [event.type, event.lease.name]).sort()).to.deep.equal([['ADDED', 'first'], ['ADDED', 'second']]);
+    const changes = firstValueFrom(admin.watchNamespace!(namespace, second.resourceVersion).pipe(take(2), toArray(), timeout(10_000)));
+    const replaced = await lastValueFrom(admin.replace({ ...first, spec: spec('c') }));
+    const third = await lastValueFrom(admin.create({ namespace, name: 'third', spec: spec('d') }));
+    expect((await changes).map((event) => [event.type, event.lease])).to.deep.equal([['MODIFIED', replaced], ['ADDED', third]]);
   });
 
   it('holds a quiet watch open past client-node\'s 30 s inactivity abort', async function () {
@@ -173,6 +189,18 @@ describe('kubernetesLeases on a real kube-apiserver', function () {
       const failure = await failureOf(firstValueFrom(leases.watch(reference, String(Number(created.resourceVersion) - 1)).pipe(timeout(10_000))));
       expect(failure).to.include({ status: 410, reason: 'Expired', verb: 'watch' });
       expect(failure.message).to.include('too old');
+    });
+
+    it('fails a namespace watch from a compacted resourceVersion with 410 Expired too', async () => {
+      const controlPlane = await second();
+      const leases = kubernetesLeases(clusterConnection({ authType: 'kubeConfig', kubeconfig: controlPlane.kubeconfigPath }));
+      const reference = { namespace: 'default', name: `compacted-ns-${Date.now()}` };
+      const created = await lastValueFrom(leases.create({ ...reference, spec: spec('a') }));
+      const replaced = await lastValueFrom(leases.replace({ ...created, spec: spec('b') }));
+      const compaction = await fetch(`${controlPlane.etcdUrl}/v3/kv/compaction`, { method: 'POST', body: JSON.stringify({ revision: replaced.resourceVersion, physical: true }) });
+      expect(compaction.status).to.equal(200);
+      const failure = await failureOf(firstValueFrom(leases.watchNamespace!('default', String(Number(created.resourceVersion) - 1)).pipe(timeout(10_000))));
+      expect(failure).to.include({ status: 410, reason: 'Expired', verb: 'watch' });
     });
   });
 
