@@ -27,6 +27,8 @@ export class CandidateState extends LeaseView {
   releasing = false;
   /** Until this local time, the candidate does not try to acquire (it handed over on demand). */
   standingDownUntil = -Infinity;
+  /** The host is closing: a shutdown the caller awaits, so its release may take up to renew_deadline, not the unsubscribe's budget. */
+  hostClosing = false;
   consecutiveFailures = 0;
   consecutiveConflicts = 0;
   /** Some call of this candidate has succeeded (so a later 401/403 may be passing trouble). */

@@ -80,6 +80,7 @@ export function candidate$(context: CandidateContext, onTeardown: (settling: Obs
     const stop$ = context.stop$.pipe(
       take(1),
       concatMap(() => {
+        state.hostClosing = true;
         const deadline = state.deadline(timings.renewDeadline);
         if (deadline !== undefined) drain.beginGraceful(Math.min(clock.monotonic() + drain.drainTimeout, deadline));
         return of<(CandidateStatus | typeof stopped)[]>(notLeading, stopped);

@@ -61,7 +61,10 @@ export function releaseOnTeardown(context: CandidateContext, state: CandidateSta
   if (state.handingOver) return state.handingOver;
   const deadline = state.deadline(context.timings.renewDeadline);
   const drainLimit = Math.min(context.clock.monotonic() + context.drain.drainTimeout, deadline ?? -Infinity);
-  const releasing$ = context.releaseOnCancel ? release$(context, state, Math.min(context.timings.renewDeadline, teardownReleaseBudget)) : EMPTY;
+  // An unsubscribe (SIGTERM) must let the process exit soon even when the API hangs; a closing host is awaited, and
+  // many leases' releases queue on its few sockets, so it gives them renew_deadline.
+  const budget = state.hostClosing ? context.timings.renewDeadline : Math.min(context.timings.renewDeadline, teardownReleaseBudget);
+  const releasing$ = context.releaseOnCancel ? release$(context, state, budget) : EMPTY;
   if (context.drain.size === 0 && releasing$ === EMPTY) return undefined;
   return context.settling.run(concat(context.drain.settled$(drainLimit), releasing$));
 }
