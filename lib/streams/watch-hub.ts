@@ -101,7 +101,9 @@ export class WatchHub {
   /** Opens and closes watches so that the names listened to are covered, as cheaply as can be. */
   private reshape(): void {
     const { leases } = this.context;
-    const wide = this.listeners.size > 1 && leases.watchNamespace !== undefined;
+    // Wide from the second name on, and wide until the last name leaves: a fleet of leases winding down
+    // (a shutdown) does not open a field-selected watch for the last one.
+    const wide = leases.watchNamespace !== undefined && (this.listeners.size > 1 || (this.namespaceWide && this.listeners.size > 0));
     if (wide !== this.namespaceWide) {
       // The new watch resumes from what the old one delivered: a newcomer reads its Lease anyway.
       const resumeFrom = this.latestResourceVersion;
