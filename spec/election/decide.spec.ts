@@ -38,6 +38,26 @@ describe('decide (the election rule)', () => {
     });
   }
 
+  const moreRows: [string, Partial<Parameters<typeof decide>[0]> & { observation: Observation; now: number }, Decision][] = [
+    // what, input beyond identity "a" and the timings, the decision
+    ['standing down after a hand-over: wait until its end, even for a free Lease', { observation: seen(held(''), 0), now: 1000, standingDownUntil: 15_000 }, { action: 'wait', until: 15_000 }],
+    ['standing down is over: take the free Lease', { observation: seen(held(''), 0), now: 15_000, standingDownUntil: 15_000 }, { action: 'acquire', lease: held('') }],
+    ['standing down does not delay a leader\'s renewal', { observation: seen(held('a'), 0), now: 3000, renewedAt: 1000, standingDownUntil: 15_000 }, { action: 'renew', lease: held('a') }],
+    ['our identity on a record none of our writes produced: someone else\'s, waited out', { observation: seen(held('a'), 1000), now: 2000, writtenByUs: false }, { action: 'wait', until: 16_000 }],
+    ['our identity, not written by us, expired by our observation: take it', { observation: seen(held('a'), 1000), now: 16_000, writtenByUs: false }, { action: 'acquire', lease: held('a') }],
+    ['leading, and a record with our identity that we did not write appears: step down', { observation: seen(held('a'), 2000), now: 2500, renewedAt: 1000, writtenByUs: false }, { action: 'step-down', reason: 'lease taken by another' }],
+    ['deleted while another held it: held until that record would have expired', { observation: { kind: 'absent', lastHolder: 'b', heldUntil: 16_000 }, now: 5000 }, { action: 'wait', until: 16_000 }],
+    ['deleted while another held it, past its expiry: create', { observation: { kind: 'absent', lastHolder: 'b', heldUntil: 16_000 }, now: 16_000 }, { action: 'create' }],
+    ['deleted while we held it (and we no longer lead): create at once', { observation: { kind: 'absent', lastHolder: 'a', heldUntil: 16_000 }, now: 5000 }, { action: 'create' }],
+    ['a shorter renewAfter renews earlier, never later than retry_period', { observation: seen(held('a'), 0), now: 2800, renewedAt: 1000, renewAfter: 1800 }, { action: 'renew', lease: held('a') }],
+    ['a renewAfter past retry_period is capped at retry_period', { observation: seen(held('a'), 0), now: 2000, renewedAt: 1000, renewAfter: 9000 }, { action: 'wait', until: 3000 }],
+  ];
+  for (const [what, input, decision] of moreRows) {
+    it(what, () => {
+      expect(decide({ identity: 'a', renewedAt: undefined, timings, ...input })).to.deep.equal(decision);
+    });
+  }
+
   it('never compares renewTime with the local wall clock: a renewTime far in the past is not expiry', () => {
     const stale: Lease = { ...held('b'), spec: { ...held('b').spec, renewTime: '1999-01-01T00:00:00.000000Z' } };
     expect(decide({ identity: 'a', now: 2000, observation: seen(stale, 1000), renewedAt: undefined, timings }).action).to.equal('wait');
