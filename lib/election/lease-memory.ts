@@ -2,6 +2,8 @@ import type { Lease, LeaseSpec } from '../lease/lease.js';
 
 /** Recent writes remembered per Lease: more than a candidate ever has unanswered or unreleased. */
 const rememberedWrites = 16;
+/** Records whose first sighting is remembered per Lease: the current one and a few before it. */
+const rememberedSightings = 4;
 
 interface Write {
   readonly fingerprint: string;
@@ -19,6 +21,7 @@ interface Write {
 export class LeaseMemory {
   private highest: number;
   private readonly writes: Write[] = [];
+  private readonly sightings = new Map<string, number>();
 
   /** @param termFloor the highest term known from an earlier memory of this Lease (-1 for none). */
   constructor(termFloor = -1) {
@@ -28,6 +31,20 @@ export class LeaseMemory {
   /** The highest leaseTransitions seen in a record or handed out by this process. */
   get highestTerm(): number {
     return this.highest;
+  }
+
+  /**
+   * When this process first saw the record with election fields `fingerprint` (see
+   * specFingerprint), noting `at` if it had not: every observer of the Lease in the process (a
+   * candidate that starts now, `leader$`) judges a record's expiry from its first sighting, as one
+   * observer would, so a candidate started late does not wait a full lease_duration again.
+   */
+  firstSeen(fingerprint: string, at: number): number {
+    const seen = this.sightings.get(fingerprint);
+    if (seen !== undefined) return seen;
+    this.sightings.set(fingerprint, at);
+    if (this.sightings.size > rememberedSightings) this.sightings.delete(this.sightings.keys().next().value!);
+    return at;
   }
 
   /** Notes a term seen in a record or handed out. */

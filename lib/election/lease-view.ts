@@ -4,6 +4,8 @@ import { expiresAt, type Observation } from './decide.js';
 /** Where a view notes the terms it sees (a {@link LeaseMemory}, shared by the process's runs). */
 export interface TermLog {
   saw(leaseTransitions: number): void;
+  /** When the process first saw the record with these election fields (noting `at` if never); without it, `at`. */
+  firstSeen?(fingerprint: string, at: number): number;
 }
 
 /**
@@ -103,7 +105,8 @@ export class LeaseView {
 
   private take(lease: Lease, now: number): void {
     const unchanged = this.lastSeen !== undefined && sameSpec(this.lastSeen.lease.spec, lease.spec);
-    this.record(lease, unchanged ? this.lastSeen!.observedAt : now);
+    const firstSeen = unchanged ? this.lastSeen!.observedAt : this.terms.firstSeen?.(specFingerprint(lease.spec), now) ?? now;
+    this.record(lease, Math.min(firstSeen, now));
   }
 
   private advance(resourceVersion: string | undefined): boolean {

@@ -176,6 +176,7 @@ export function leaderElection(config: LeaderElectionConfig | LeaderElectionInpu
   ), link);
   const leader$ = holder$({
     leases, reference, watch: () => hub().listen(leaseName), scheduler, clock: clock(), retryPeriod, readTimeout: renewDeadline, random, logger, stop$: host.closing$,
+    memory: () => host.memories.use(leaseKey),
   });
 
   return {

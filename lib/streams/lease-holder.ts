@@ -1,12 +1,12 @@
 import {
-  EMPTY, ReplaySubject, catchError, concat, defer, distinctUntilChanged, map, merge, of, repeat, share, switchMap, take, takeUntil, tap, throwError, timeout, timer,
+  EMPTY, ReplaySubject, catchError, concat, defer, distinctUntilChanged, finalize, map, merge, of, repeat, share, switchMap, take, takeUntil, tap, throwError, timeout, timer,
   type Observable, type SchedulerLike,
 } from 'rxjs';
 import type { Logger } from '../diagnostics/logger.js';
 import { classifyFailure } from '../election/classify-failure.js';
 import type { Clock } from '../election/clock.js';
 import { holderAt } from '../election/holder.js';
-import { LeaseView } from '../election/lease-view.js';
+import { LeaseView, type TermLog } from '../election/lease-view.js';
 import { followerRetryDelay } from '../election/retry-policy.js';
 import type { LeaseClient, LeaseReference } from '../lease/lease.js';
 import { longestTimer } from './candidate-context.js';
@@ -26,6 +26,8 @@ export interface HolderContext {
   readonly logger: Logger;
   /** Emits when the host closes: the stream completes. */
   readonly stop$: Observable<unknown>;
+  /** The process's memory of the Lease, held while subscribed: first sightings are shared with the candidates. */
+  readonly memory?: () => { readonly memory: TermLog; done(): void };
 }
 
 /**
@@ -39,7 +41,8 @@ export function holder$(context: HolderContext): Observable<string | null> {
   const { leases, reference, watch, scheduler, clock, retryPeriod, readTimeout, random, logger, stop$ } = context;
   return defer(() => {
     const shared = watch();
-    const view = new LeaseView();
+    const memory = context.memory?.();
+    const view = new LeaseView(memory?.memory);
     let succeededOnce = false;
     let reads = 0;
     const read$ = defer(() => {
@@ -83,6 +86,6 @@ export function holder$(context: HolderContext): Observable<string | null> {
       }
       return concat(of(seen.holder), timer(Math.min(seen.until - now, longestTimer), scheduler).pipe(switchMap(() => judge(false))));
     };
-    return merge(reads$, events$).pipe(switchMap(() => judge(false)), distinctUntilChanged(), takeUntil(stop$));
+    return merge(reads$, events$).pipe(switchMap(() => judge(false)), distinctUntilChanged(), takeUntil(stop$), finalize(() => memory?.done()));
   }).pipe(share({ connector: () => new ReplaySubject<string | null>(1), resetOnError: true, resetOnComplete: true, resetOnRefCountZero: true }));
 }
