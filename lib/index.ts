@@ -7,6 +7,8 @@ export { leaderElection, type LeaderElection, type LeadershipOptions, type HandO
 export type { LeadershipTerm } from './election/candidate-status.js';
 export type { ElectionDiagnostics, ElectionIdentity } from './diagnostics/election-diagnostics.js';
 export { whileLeader, type TermEnd, type TermOf } from './streams/while-leader.js';
+export { spread$, type SpreadInput, type SpreadOptions } from './spread/spread.js';
+export { whileHolding } from './spread/while-holding.js';
 export { ElectionHost, createElectionHost, type ElectionHostOptions } from './host/election-host.js';
 export { defaultElectionHost } from './host/default-host.js';
 export { parseConfig, decodeConfig } from './config/parse-config.js';

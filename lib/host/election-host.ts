@@ -39,6 +39,8 @@ export class ElectionHost {
   readonly hubs = new Map<string, HostedResource>();
   /** @internal Running candidates by (origin, namespace, name, identity). */
   readonly elections = new Map<string, unknown>();
+  /** @internal Running spreads by (origin, namespace, group, identity). */
+  readonly spreads = new Map<string, unknown>();
   /** @internal What earlier runs left behind (a drain, a release) by the same key: a new run waits for it. */
   readonly leftovers = new Map<string, Observable<never>>();
   readonly #closing = new Subject<void>();
