@@ -286,6 +286,17 @@ describe('the packed package', function () {
     expect(await runConsumer(directory, 'dist/main.js')).to.deep.equal(ledAndReleased('esm'));
   });
 
+  it('the rx-k8s-leader bin: npx rx-k8s-leader --help and run --help work from the installed tarball, and a bad flag exits 2 naming it', async () => {
+    const directory = await consumer('esm');
+    const help = await succeed('npx', ['--no-install', 'rx-k8s-leader', '--help'], { cwd: directory });
+    expect(help.stdout).to.match(/rx-k8s-leader run/);
+    const runHelp = await succeed('npx', ['--no-install', 'rx-k8s-leader', 'run', '--help'], { cwd: directory });
+    expect(runHelp.stdout).to.match(/--kill-after/);
+    const bad = await run('npx', ['--no-install', 'rx-k8s-leader', 'run', '--lease-nmae', 'x', '--', 'true'], { cwd: directory });
+    expect(bad.code, bad.stderr).to.equal(2);
+    expect(bad.stderr).to.match(/--lease-nmae/);
+  });
+
   it('bundler resolution: typechecks, bundles with esbuild (no warning, client-node not bundled), the bundle runs', async () => {
     const directory = await consumer('bundler');
     await typecheck(directory);
