@@ -13,6 +13,8 @@ interface Detached {
  */
 export class Settling {
   private readonly running = new Set<Detached>();
+  /** When a release of this host last got an answer, on the elections' monotonic clock. */
+  lastAnswerAt = -Infinity;
 
   /**
    * Runs `work$` detached from any subscriber. The returned stream completes when it has ended or

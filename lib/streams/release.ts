@@ -1,4 +1,4 @@
-import { EMPTY, catchError, concat, concatMap, defer, ignoreElements, take, tap, throwError, timeout, type Observable } from 'rxjs';
+import { EMPTY, catchError, concat, concatMap, defer, ignoreElements, race, take, tap, throwError, timer, type Observable } from 'rxjs';
 import { tell } from '../diagnostics/election-diagnostics.js';
 import type { CandidateState } from '../election/candidate-state.js';
 import { released } from '../election/lease-records.js';
@@ -6,7 +6,11 @@ import { LeaseApiError, type LeaseVerb } from '../errors/lease-api-error.js';
 import type { Lease } from '../lease/lease.js';
 import { leaseName, whoAmI, type CandidateContext } from './candidate-context.js';
 
-/** A release on unsubscribe gets this long at most (after the drain), so a process that unsubscribes on SIGTERM exits soon even if the API hangs. */
+/**
+ * A release on unsubscribe gives up once no release of the host has been answered for this long
+ * (after the drain), so a process that unsubscribes on SIGTERM exits soon when the API hangs,
+ * while a thousand releases queued on a few sockets of a live API server all get through.
+ */
 export const teardownReleaseBudget = 500;
 
 /**
@@ -18,16 +22,24 @@ export const teardownReleaseBudget = 500;
  * this release was pending) nor anyone else's. Cold: nothing is sent until subscription. Never
  * errors; gives up after `budget` ms. Every failed call is told to the diagnostics.
  */
-export function release$(context: CandidateContext, state: CandidateState, budget: number): Observable<never> {
+export function release$(context: CandidateContext, state: CandidateState, budget: number, stall = budget): Observable<never> {
   if ((!state.leading && !state.writeInFlight) || state.releasing) return EMPTY;
   const own = state.leading && !state.writeInFlight ? state.ownLease : undefined;
   const ours = state.writtenSoFar();
   state.stepDown();
   state.releasing = true;
-  const { leases, reference, clock, scheduler, logger } = context;
+  const { leases, reference, clock, scheduler, logger, settling } = context;
+  const answered = () => { settling.lastAnswerAt = Math.max(settling.lastAnswerAt, clock.monotonic()); };
   const counted = <T>(verb: LeaseVerb, call: () => Observable<T>) => defer(call).pipe(
     take(1),
-    tap({ error: (error: unknown) => { if (error instanceof LeaseApiError) tell(context.diagnostics, 'apiFailed', { ...whoAmI(context), verb, status: error.status, code: error.code }); } }),
+    tap({
+      next: answered,
+      error: (error: unknown) => {
+        if (!(error instanceof LeaseApiError)) return;
+        if (error.status !== undefined) answered();
+        tell(context.diagnostics, 'apiFailed', { ...whoAmI(context), verb, status: error.status, code: error.code });
+      },
+    }),
   );
   const releaseRecord$ = (current: Lease) => counted('update', () => leases.replace(released(current, clock.wall())));
   // A 409 means the record changed under us (a write of ours still landing, say): read again and release it if it is still ours.
@@ -37,8 +49,16 @@ export function release$(context: CandidateContext, state: CandidateState, budge
     onConflict(() => (attemptsLeft > 1 ? releaseIfOurs$(attemptsLeft - 1) : EMPTY)),
   );
   const attempt$: Observable<unknown> = own === undefined ? releaseIfOurs$(3) : releaseRecord$(own).pipe(onConflict(() => releaseIfOurs$(3)));
-  return concat(attempt$.pipe(
-    timeout({ first: budget, scheduler }),
+  // Gives up at `budget`, or sooner once no release of the host has been answered for `stall` ms.
+  const startedAt = clock.monotonic();
+  const giveUp$ = defer(function waiting(): Observable<never> {
+    const now = clock.monotonic();
+    const due = Math.min(startedAt + budget, Math.max(startedAt, settling.lastAnswerAt) + stall);
+    return due <= now
+      ? throwError(() => new Error(`no answer for ${Math.round(now - Math.max(startedAt, settling.lastAnswerAt))} ms`))
+      : timer(due - now, scheduler).pipe(concatMap(() => waiting()));
+  });
+  return concat(race(attempt$, giveUp$).pipe(
     catchError((error: unknown) => {
       logger.debug?.(`lease ${leaseName(context)}: release not done (${error instanceof Error ? error.message : String(error)}); the lease expires by itself`);
       return EMPTY;
@@ -61,10 +81,10 @@ export function releaseOnTeardown(context: CandidateContext, state: CandidateSta
   if (state.handingOver) return state.handingOver;
   const deadline = state.deadline(context.timings.renewDeadline);
   const drainLimit = Math.min(context.clock.monotonic() + context.drain.drainTimeout, deadline ?? -Infinity);
-  // An unsubscribe (SIGTERM) must let the process exit soon even when the API hangs; a closing host is awaited, and
-  // many leases' releases queue on its few sockets, so it gives them renew_deadline.
-  const budget = state.hostClosing ? context.timings.renewDeadline : Math.min(context.timings.renewDeadline, teardownReleaseBudget);
-  const releasing$ = context.releaseOnCancel ? release$(context, state, budget) : EMPTY;
+  // An unsubscribe (SIGTERM) must let the process exit soon when the API hangs: it gives up once the host's releases
+  // go unanswered for 500 ms; a closing host is awaited, so it waits up to renew_deadline.
+  const stall = state.hostClosing ? context.timings.renewDeadline : Math.min(context.timings.renewDeadline, teardownReleaseBudget);
+  const releasing$ = context.releaseOnCancel ? release$(context, state, context.timings.renewDeadline, stall) : EMPTY;
   if (context.drain.size === 0 && releasing$ === EMPTY) return undefined;
   return context.settling.run(concat(context.drain.settled$(drainLimit), releasing$));
 }

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { concatMap, timer, type Observable } from 'rxjs';
+import { NEVER, concatMap, timer, type Observable } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { ElectionHostClosedError } from '../../lib/errors/election-host-closed-error.js';
 import { createElectionHost } from '../../lib/host/election-host.js';
@@ -73,6 +73,28 @@ describe('ElectionHost (virtual time)', () => {
     });
     expect(store.peek({ namespace, name: 'closed' })?.spec.holderIdentity, 'released by the closing host').to.equal('');
     expect(store.peek({ namespace, name: 'left' })?.spec.holderIdentity, 'given up after 500 ms by the unsubscribe').to.equal('one');
+  });
+
+  it('twenty releases on unsubscribe, answered one after the other 100 ms apart by a busy server, all land; a hung server is given up on after 500 ms', () => {
+    const host = createElectionHost();
+    const hung = createElectionHost();
+    const names = Array.from({ length: 20 }, (_, index) => `job-${index}`);
+    scheduler.run(() => {
+      // from 2 990 ms the server handles one update at a time, 100 ms each (a queue on few sockets)
+      let busyUntil = 0;
+      const serialized: LeaseClient = { ...store, origin: 'busy-process', replace: (lease: Lease): Observable<Lease> => {
+        if (scheduler.now() < 2990) return store.replace(lease);
+        busyUntil = Math.max(busyUntil, scheduler.now()) + 100;
+        return timer(busyUntil - scheduler.now(), scheduler).pipe(concatMap(() => store.replace(lease)));
+      } } as LeaseClient;
+      const hanging: LeaseClient = { ...store, origin: 'hung-process', replace: (lease: Lease): Observable<Lease> => (scheduler.now() < 2990 ? store.replace(lease) : NEVER) } as LeaseClient;
+      const subscriptions = names.map((name) => leaderElection(config(name, 'one'), { scheduler, leases: serialized, random: () => 0, host }).isLeader$.subscribe());
+      const stuck = leaderElection(config('stuck', 'two'), { scheduler, leases: hanging, random: () => 0, host: hung }).isLeader$.subscribe();
+      scheduler.schedule(() => { subscriptions.forEach((subscription) => subscription.unsubscribe()); stuck.unsubscribe(); }, 3000);
+      scheduler.schedule(() => undefined, 10_000);
+    });
+    expect(names.filter((name) => store.peek({ namespace, name })?.spec.holderIdentity !== ''), 'not released').to.deep.equal([]);
+    expect(store.peek({ namespace, name: 'stuck' })?.spec.holderIdentity, 'a hung server: given up, the lease expires by itself').to.equal('two');
   });
 
   it('frees what it remembers of a Lease once nothing uses it; the next term on that Lease is still above every earlier one', () => {
