@@ -12,5 +12,5 @@
  */
 export { LeaderElectionModule, LEADER_ELECTION_MODULE_OPTIONS, type LeaderElectionModuleAsyncOptions, type LeaderElectionOptionsFactory } from './leader-election.module.js';
 export { LeaderElectionService, type LeaderElectionModuleOptions } from './leader-election.service.js';
-export { LeaderOnly } from './leader-only.js';
+export { LeaderOnly, type LeaderOnlyOptions } from './leader-only.js';
 export { LeaderElectionHealthIndicator, type LeaderElectionHealthDetails, type LeaderElectionHealthResult } from './health-indicator.js';

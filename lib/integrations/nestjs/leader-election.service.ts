@@ -2,6 +2,7 @@ import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/
 import type { Observable } from 'rxjs';
 import type { HandOverOptions, LeaderElectionConfig, LeaderElectionHealth, LeaderElectionInput, LeadershipOptions, LeadershipTerm } from '../../index.js';
 import { HostedElection } from '../hosted-election.js';
+import { HostedJobLeases } from '../hosted-job-leases.js';
 
 /** What {@link LeaderElectionModule.forRoot} takes, and what a `forRootAsync` factory returns. */
 export interface LeaderElectionModuleOptions {
@@ -38,11 +39,14 @@ export class LeaderElectionService implements OnApplicationBootstrap, BeforeAppl
   readonly term$: Observable<LeadershipTerm | null>;
   /** Who holds the lease by this process's observation, from the bootstrap on; completes at shutdown. */
   readonly leader$: Observable<string | null>;
+  /** @internal The per-job Leases of `@LeaderOnly({ lease })` methods, spread over the replicas. */
+  readonly jobs: HostedJobLeases;
   private readonly hosted: HostedElection;
 
   /** Built by {@link LeaderElectionModule}; not meant to be constructed by hand. */
   constructor({ config, options = {} }: LeaderElectionModuleOptions) {
     this.hosted = new HostedElection(config, options);
+    this.jobs = new HostedJobLeases(config, options);
     this.isLeader$ = this.hosted.isLeader$;
     this.term$ = this.hosted.term$;
     this.leader$ = this.hosted.leader$;
@@ -72,13 +76,14 @@ export class LeaderElectionService implements OnApplicationBootstrap, BeforeAppl
     return this.hosted.health(tolerance);
   }
 
-  /** Joins the election. Called by NestJS. */
+  /** Joins the election, and the spread of the per-job Leases if there are any. Called by NestJS. */
   onApplicationBootstrap(): void {
     this.hosted.start();
+    this.jobs.start();
   }
 
-  /** Leaves the election and releases the lease. Called by NestJS. */
-  beforeApplicationShutdown(): Promise<void> {
-    return this.hosted.stop();
+  /** Leaves the election and the spread: runs in flight finish, then the Leases are released. Called by NestJS. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([this.hosted.stop(), this.jobs.stop()]);
   }
 }

@@ -7,11 +7,24 @@ import type { LeaderElectionService } from './leader-election.service.js';
 const guardedMethods = new WeakMap<object, (...args: unknown[]) => unknown>();
 /** What a `@LeaderOnly()` method asks of its application's election. */
 interface Gate {
-  /** Does this application lead now? */
-  leads(): boolean;
-  /** A job in flight: a graceful end of the term waits for it before the release. */
-  track(job: PromiseLike<unknown>): void;
+  /** Does this application lead now (or hold the job's own Lease, when it has one)? */
+  leads(lease: string | undefined): boolean;
+  /** A job in flight: a graceful end of the term (of the job's own Lease, when it has one) waits for it before the release. */
+  track(job: PromiseLike<unknown>, lease: string | undefined): void;
 }
+
+/** Options of {@link LeaderOnly}. */
+export interface LeaderOnlyOptions {
+  /**
+   * A Lease of the job's own: the job runs on the replica that holds it, and the application's
+   * job Leases are spread evenly over its replicas (see the README's "NestJS: one lease per job").
+   * Without it, the job runs on the leader of the application's one election.
+   */
+  readonly lease?: string;
+}
+
+/** The job Lease of each wrapped method that has one. */
+const jobLeases = new WeakMap<object, string>();
 
 /** Instances found by the explorer, to their application's gate. */
 const gates = new WeakMap<object, Gate>();
@@ -59,7 +72,7 @@ function isRouteHandler(handler: object): boolean {
  *
  * A NestJS (legacy, `experimentalDecorators`) method decorator.
  */
-export function LeaderOnly(): MethodDecorator {
+export function LeaderOnly({ lease }: LeaderOnlyOptions = {}): MethodDecorator {
   return (target, key, descriptor) => {
     const method: unknown = descriptor.value;
     if (typeof method !== 'function') {
@@ -68,12 +81,12 @@ export function LeaderOnly(): MethodDecorator {
     const original = method as (...args: unknown[]) => unknown;
     const guarded = function (this: unknown, ...args: unknown[]): unknown {
       const gate = typeof this === 'object' && this !== null ? gates.get(this) : undefined;
-      if (!gate?.leads()) {
+      if (!gate?.leads(lease)) {
         if (isRouteHandler(guarded)) throw new ServiceUnavailableException(`${target.constructor.name}.${String(key)} runs on the leader only, and this replica is not leading`);
         return undefined;
       }
       const result = original.apply(this, args);
-      if (isPromiseLike(result)) gate.track(result);
+      if (isPromiseLike(result)) gate.track(result, lease);
       return result;
     };
     Object.defineProperty(guarded, 'name', { value: original.name });
@@ -83,6 +96,7 @@ export function LeaderOnly(): MethodDecorator {
       reflect.defineMetadata?.(metadataKey, reflect.getOwnMetadata?.(metadataKey, original), guarded);
     }
     guardedMethods.set(guarded, original);
+    if (lease !== undefined) jobLeases.set(guarded, lease);
     (descriptor as TypedPropertyDescriptor<unknown>).value = guarded;
     return descriptor;
   };
@@ -120,7 +134,14 @@ export class LeaderOnlyExplorer implements OnModuleInit {
         this.logger.warn?.(`@LeaderOnly() on ${wrapper.name}: ${guarded.join(', ')} never run${guarded.length === 1 ? 's' : ''}, because ${wrapper.name} is not a singleton (request or transient scope)`);
         continue;
       }
-      gates.set(instance, { leads: () => this.election.isLeader(), track: (job) => this.election.track(job) });
+      for (const name of guarded) {
+        const lease = jobLeases.get((instance as Record<string, object>)[name]!);
+        if (lease !== undefined) this.election.jobs.add(lease);
+      }
+      gates.set(instance, {
+        leads: (lease) => (lease === undefined ? this.election.isLeader() : this.election.jobs.holds(lease)),
+        track: (job, lease) => (lease === undefined ? this.election.track(job) : this.election.jobs.track(lease, job)),
+      });
     }
   }
 }
