@@ -33,13 +33,15 @@ export function fromWire(object: WireLease): Lease {
 }
 
 /**
- * The body of a write: a deep copy of `lease.object` (labels, annotations, ownerReferences,
- * finalizers, managedFields, spec.strategy, spec.preferredHolder all kept, as client-go's
- * LeaseLock keeps them), with name, namespace and resourceVersion set and the election's five
- * fields laid over its spec. MicroTime strings go through untouched; null times are left out.
+ * The body of a write: `lease.object` (labels, annotations, ownerReferences, finalizers,
+ * managedFields, spec.strategy, spec.preferredHolder all kept, as client-go's LeaseLock keeps
+ * them), with name, namespace and resourceVersion set and the election's five fields laid over its
+ * spec. New objects all the way down to what changes (the top level, metadata, spec); the rest is
+ * shared with `lease.object`, never changed, and only serialised. MicroTime strings go through
+ * untouched; null times are left out.
  */
 export function toWire(lease: Lease, purpose: 'create' | 'replace'): WireLease {
-  const object = (lease.object === undefined ? {} : structuredClone(lease.object)) as WireLease;
+  const object = (lease.object ?? {}) as WireLease;
   const metadata = { ...(isRecord(object.metadata) ? object.metadata : {}) };
   if (purpose === 'create') for (const field of serverSetOnCreate) delete metadata[field];
   metadata.name = lease.name;

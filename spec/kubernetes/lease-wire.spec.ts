@@ -30,14 +30,16 @@ describe('Lease wire conversion', () => {
     expect(lease.spec).to.deep.equal({ holderIdentity: '', leaseDurationSeconds: 0, acquireTime: null, renewTime: null, leaseTransitions: 0 });
   });
 
-  it('replaces from a copy of the object: only the election fields and resourceVersion change', () => {
+  it('replaces from the object: only the election fields and resourceVersion change, and the object read is left as it was', () => {
+    const before = structuredClone(read);
     const lease: Lease = { ...fromWire(read), resourceVersion: '42', spec: election };
     const body = toWire(lease, 'replace');
+    expect(read, 'the object read is not changed').to.deep.equal(before);
+    expect(body.metadata, 'new metadata').to.not.equal(read.metadata);
+    expect(body.spec, 'a new spec').to.not.equal(read.spec);
     expect(body.metadata).to.deep.equal({ ...read.metadata, resourceVersion: '42' });
     expect(body.spec).to.deep.equal({ ...election, strategy: 'OldestEmulationVersion', preferredHolder: 'b' });
     expect(body).to.include({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' });
-    (body.metadata!.labels as Record<string, string>).team = 'changed';
-    expect(read.metadata!.labels).to.deep.equal({ team: 'core' });
     expect(JSON.stringify(body)).to.include('"renewTime":"2026-07-24T14:05:31.000001Z"');
   });
 
