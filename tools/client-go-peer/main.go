@@ -20,6 +20,18 @@
 //	-start-at=MICROS     waits until this wall time (Unix microseconds) before contending, so many
 //	                     peers can start at one instant
 //	-start-on-sigusr2    waits for SIGUSR2 before contending (after printing ready)
+//
+// Flags for the scale benchmark (bench/scale.ts), off by default:
+//
+//	-count=N             runs N electors in this one process, sharing one clientset, on the Leases
+//	                     <name-prefix>0 .. <name-prefix>N-1 (-name is then not needed), all with
+//	                     -identity; prints started-leading/stopped-leading lines with a "name" field,
+//	                     and one {"event":"all-leading","count":N,"sinceStartMicros":...} line the
+//	                     first time all N lead. SIGTERM/SIGINT cancel every election; the process
+//	                     exits once all have returned (released, with -release-on-cancel).
+//	-name-prefix=scale-  the Lease names of -count
+//	-qps=Q -burst=B      the clientset's client-side rate limit (rest.Config QPS/Burst); 0 keeps
+//	                     client-go's defaults (5 and 10), a negative -qps turns the limiter off
 package main
 
 import (
@@ -169,8 +181,12 @@ func main() {
 	reportCancel := flag.Bool("report-cancel", false, "print a cancel line when SIGTERM/SIGINT arrives, before the release")
 	startAt := flag.Int64("start-at", 0, "wall time in Unix microseconds to start contending at")
 	startOnSignal := flag.Bool("start-on-sigusr2", false, "wait for SIGUSR2 before contending")
+	count := flag.Int("count", 0, "run this many electors in one process, on the Leases <name-prefix>0..<name-prefix>N-1")
+	namePrefix := flag.String("name-prefix", "", "Lease name prefix for -count")
+	qps := flag.Float64("qps", 0, "client-side rate limit in queries per second (0: client-go's default, negative: none)")
+	burst := flag.Int("burst", 0, "client-side rate limit burst (0: client-go's default)")
 	flag.Parse()
-	if *name == "" || *identity == "" {
+	if (*name == "" && *count <= 0) || *identity == "" {
 		fmt.Fprintln(os.Stderr, "-name and -identity are required")
 		os.Exit(2)
 	}
@@ -180,22 +196,31 @@ func main() {
 		os.Exit(1)
 	}
 	config.UserAgent = "client-go-peer/" + *identity
+	if *qps != 0 {
+		config.QPS = float32(*qps)
+	}
+	if *burst != 0 {
+		config.Burst = *burst
+	}
 	if *reportRequests {
 		config.Wrap(func(next http.RoundTripper) http.RoundTripper {
 			return &reportingTransport{next: next, identity: *identity}
 		})
 	}
 	client := kubernetes.NewForConfigOrDie(config)
-	var lock resourcelock.Interface = &resourcelock.LeaseLock{
-		LeaseMeta:  metav1.ObjectMeta{Namespace: *namespace, Name: *name},
-		Client:     client.CoordinationV1(),
-		LockConfig: resourcelock.ResourceLockConfig{Identity: *identity},
-	}
-	if *clockOffset != 0 {
-		lock = skewedLock{Interface: lock, offset: *clockOffset}
-	}
-	if *reportRequests {
-		lock = reportingLock{Interface: lock}
+	lockFor := func(leaseName string) resourcelock.Interface {
+		var lock resourcelock.Interface = &resourcelock.LeaseLock{
+			LeaseMeta:  metav1.ObjectMeta{Namespace: *namespace, Name: leaseName},
+			Client:     client.CoordinationV1(),
+			LockConfig: resourcelock.ResourceLockConfig{Identity: *identity},
+		}
+		if *clockOffset != 0 {
+			lock = skewedLock{Interface: lock, offset: *clockOffset}
+		}
+		if *reportRequests {
+			lock = reportingLock{Interface: lock}
+		}
+		return lock
 	}
 	var go2 chan os.Signal
 	if *startOnSignal {
@@ -230,6 +255,11 @@ func main() {
 		case <-ctx.Done():
 		}
 	}
+	if *count > 0 {
+		runMany(ctx, *count, *namePrefix, *identity, lockFor, *leaseDuration, *renewDeadline, *retryPeriod, *releaseOnCancel)
+		return
+	}
+	lock := lockFor(*name)
 	for ctx.Err() == nil {
 		leaderelection.RunOrDie(ctx, leaderelection.LeaderElectionConfig{
 			Lock:            lock,
@@ -245,4 +275,50 @@ func main() {
 			},
 		})
 	}
+}
+
+// runMany runs count electors, one per Lease <prefix>0..<prefix>count-1, each again after losing
+// its lease, until ctx is cancelled; it returns once every one has returned (-count).
+func runMany(ctx context.Context, count int, prefix, identity string, lockFor func(string) resourcelock.Interface,
+	leaseDuration, renewDeadline, retryPeriod time.Duration, releaseOnCancel bool) {
+	started := time.Now()
+	var leading atomic.Int64
+	var allSaid atomic.Bool
+	var electors sync.WaitGroup
+	for index := 0; index < count; index++ {
+		leaseName := fmt.Sprintf("%s%d", prefix, index)
+		lock := lockFor(leaseName)
+		electors.Add(1)
+		go func() {
+			defer electors.Done()
+			for ctx.Err() == nil {
+				var leads atomic.Bool
+				leaderelection.RunOrDie(ctx, leaderelection.LeaderElectionConfig{
+					Lock:            lock,
+					LeaseDuration:   leaseDuration,
+					RenewDeadline:   renewDeadline,
+					RetryPeriod:     retryPeriod,
+					ReleaseOnCancel: releaseOnCancel,
+					Name:            leaseName,
+					Callbacks: leaderelection.LeaderCallbacks{
+						OnStartedLeading: func(context.Context) {
+							leads.Store(true)
+							emitFields("started-leading", identity, identity, map[string]any{"name": leaseName})
+							if leading.Add(1) == int64(count) && !allSaid.Swap(true) {
+								emitFields("all-leading", identity, identity, map[string]any{"count": count, "sinceStartMicros": time.Since(started).Microseconds()})
+							}
+						},
+						OnStoppedLeading: func() {
+							// client-go calls this when Run returns, whether it led or not
+							if leads.Swap(false) {
+								leading.Add(-1)
+								emitFields("stopped-leading", identity, "", map[string]any{"name": leaseName})
+							}
+						},
+					},
+				})
+			}
+		}()
+	}
+	electors.Wait()
 }
