@@ -2,8 +2,6 @@ import type { Lease, LeaseSpec } from '../lease/lease.js';
 
 /** Recent writes remembered per Lease: more than a candidate ever has unanswered or unreleased. */
 const rememberedWrites = 16;
-/** Records whose first sighting is remembered per Lease: the current one and a few before it. */
-const rememberedSightings = 4;
 
 interface Write {
   readonly fingerprint: string;
@@ -21,7 +19,7 @@ interface Write {
 export class LeaseMemory {
   private highest: number;
   private readonly writes: Write[] = [];
-  private readonly sightings = new Map<string, number>();
+  private sighting: { readonly fingerprint: string; readonly at: number } | undefined;
 
   /** @param termFloor the highest term known from an earlier memory of this Lease (-1 for none). */
   constructor(termFloor = -1) {
@@ -37,14 +35,19 @@ export class LeaseMemory {
    * When this process first saw the record with election fields `fingerprint` (see
    * specFingerprint), noting `at` if it had not: every observer of the Lease in the process (a
    * candidate that starts now, `leader$`) judges a record's expiry from its first sighting, as one
-   * observer would, so a candidate started late does not wait a full lease_duration again.
+   * observer would, so a candidate started late does not wait a full lease_duration again. Only
+   * the latest record is remembered, and a deletion forgets it, so a record seen again after
+   * another (A, B, then A restored) or re-created after a deletion counts as new.
    */
   firstSeen(fingerprint: string, at: number): number {
-    const seen = this.sightings.get(fingerprint);
-    if (seen !== undefined) return seen;
-    this.sightings.set(fingerprint, at);
-    if (this.sightings.size > rememberedSightings) this.sightings.delete(this.sightings.keys().next().value!);
+    if (this.sighting?.fingerprint === fingerprint) return this.sighting.at;
+    this.sighting = { fingerprint, at };
     return at;
+  }
+
+  /** The Lease was deleted (or found absent): what was seen of it no longer dates anything. */
+  forgetSightings(): void {
+    this.sighting = undefined;
   }
 
   /** Notes a term seen in a record or handed out. */

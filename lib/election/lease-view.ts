@@ -6,6 +6,8 @@ export interface TermLog {
   saw(leaseTransitions: number): void;
   /** When the process first saw the record with these election fields (noting `at` if never); without it, `at`. */
   firstSeen?(fingerprint: string, at: number): number;
+  /** The Lease was deleted or found absent. */
+  forgetSightings?(): void;
 }
 
 /**
@@ -90,6 +92,7 @@ export class LeaseView {
    * record would have expired, and who held it.
    */
   observeAbsent(): void {
+    this.terms.forgetSightings?.();
     const last = this.lastSeen;
     this.lastSeen = undefined;
     if (last !== undefined && last.lease.spec.holderIdentity !== '') {
@@ -105,8 +108,15 @@ export class LeaseView {
 
   private take(lease: Lease, now: number): void {
     const unchanged = this.lastSeen !== undefined && sameSpec(this.lastSeen.lease.spec, lease.spec);
-    const firstSeen = unchanged ? this.lastSeen!.observedAt : this.terms.firstSeen?.(specFingerprint(lease.spec), now) ?? now;
-    this.record(lease, Math.min(firstSeen, now));
+    if (unchanged) {
+      this.record(lease, this.lastSeen!.observedAt);
+      return;
+    }
+    // What others in the process saw dates a record only for a view that knew nothing before it: a view
+    // that saw another record, or a deletion, takes a new one as new (it may be a copy re-created by hand).
+    const shared = this.terms.firstSeen?.(specFingerprint(lease.spec), now) ?? now;
+    const knewNothing = this.lastSeen === undefined && this.deletedHold === undefined;
+    this.record(lease, knewNothing ? Math.min(shared, now) : now);
   }
 
   private advance(resourceVersion: string | undefined): boolean {
