@@ -1,9 +1,13 @@
 // spread$ on memoryLeases in virtual time: replicas that each run a spread of the same Leases,
 // each in a host of its own (as processes are), join, leave gracefully and crash.
 import { expect } from 'chai';
-import { NEVER, defer, exhaustMap, finalize, ignoreElements, interval, takeUntil, timer, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, NEVER, concatMap, defer, exhaustMap, finalize, ignoreElements, interval, takeUntil, throwError, timer, type Observable, type Subscription } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { LeadershipTerm } from '../../lib/election/candidate-status.js';
+import { ConfigError } from '../../lib/errors/config-error.js';
+import { ElectionHostClosedError } from '../../lib/errors/election-host-closed-error.js';
+import { LeaderElectionError } from '../../lib/errors/leader-election-error.js';
+import { LeaseApiError } from '../../lib/errors/lease-api-error.js';
 import { createElectionHost } from '../../lib/host/election-host.js';
 import type { LeaseClient } from '../../lib/lease/lease.js';
 import { memoryLeases, type MemoryLeases } from '../../lib/memory/memory-leases.js';
@@ -203,4 +207,76 @@ describe('spread$ (virtual time, memoryLeases)', () => {
     expect(firstSize, 'alone, it holds them all').to.equal(jobs.length);
     expect(second?.size, 'the second subscriber was told all nine at once').to.equal(jobs.length);
   });
+
+  it('two applications in one group spreading different names are two fleets: every Lease of each is held', () => {
+    const holders: Record<string, string | undefined> = {};
+    const reports = ['report-a', 'report-b', 'report-c', 'report-d'];
+    const billing = ['bill-a', 'bill-b', 'bill-c', 'bill-d'];
+    scheduler.run(() => {
+      for (const [identity, names] of [['reports-0', reports], ['reports-1', reports], ['billing-0', billing]] as const) join(identity, names);
+      at(30_000, () => { for (const name of [...reports, ...billing]) holders[name] = holderOf(name); });
+      end(31_000);
+    });
+    expect(Object.entries(holders).filter(([, holder]) => !holder).map(([name]) => name), 'Leases nobody holds').to.deep.equal([]);
+    expect(new Set(billing.map((name) => holders[name])), 'billing\'s jobs are billing\'s').to.deep.equal(new Set(['billing-0']));
+    expect(reports.filter((name) => holders[name] === 'reports-0'), 'reports\' jobs shared by its two replicas').to.have.length(2);
+    expect(doubles).to.deep.equal([]);
+  });
+
+  it('a permanent error on one Lease ends the spread with it (its subscriber\'s error), after saying what it held', () => {
+    const errors: unknown[] = [];
+    scheduler.run(() => {
+      const refusing = { ...store, origin: 'refusing-process', get: (reference: { namespace: string; name: string }) => (reference.name === 'job-2' ? timer(5, scheduler).pipe(concatMap(() => throwError(() => new LeaseApiError('get', reference, 403, 'Forbidden', 'forbidden')))) : store.get(reference)) } as LeaseClient;
+      const subscription = spread$({ lease_namespace: namespace, identity: 'solo' }, jobs, { scheduler, leases: refusing, host: createElectionHost(), random: () => 0.5 }).subscribe({ error: (error: unknown) => errors.push(error) });
+      at(10_000, () => subscription.unsubscribe());
+    });
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.be.instanceOf(LeaderElectionError);
+    expect((errors[0] as LeaderElectionError).lease).to.equal('prod/job-2');
+  });
+
+  it('an invalid name arriving on the names Observable errors the spread with a ConfigError naming it', () => {
+    const errors: unknown[] = [];
+    scheduler.run(() => {
+      const names$ = new BehaviorSubject<readonly string[]>(['job-0']);
+      const subscription = spread$({ lease_namespace: namespace, identity: 'solo' }, names$, { scheduler, leases: store, host: createElectionHost(), random: () => 0.5 }).subscribe({ error: (error: unknown) => errors.push(error) });
+      at(2000, () => names$.next(['job-0', 'Job_1']));
+      at(5000, () => subscription.unsubscribe());
+    });
+    expect(errors).to.have.length(1);
+    expect(errors[0]).to.be.instanceOf(ConfigError);
+    expect((errors[0] as Error).message).to.contain('"Job_1"');
+  });
+
+  it('host.close() completes the spread and releases what it held; a spread asked of a closed host errors with ElectionHostClosedError', async () => {
+    const host = createElectionHost();
+    let completed = false;
+    scheduler.run(() => {
+      spread$({ lease_namespace: namespace, identity: 'solo' }, jobs, { scheduler, leases: store, host, random: () => 0.5 }).subscribe({ complete: () => { completed = true; } });
+      at(3000, () => { void host.close(); });
+      at(10_000, () => undefined);
+    });
+    expect(completed, 'completed on close').to.equal(true);
+    expect(jobs.filter((name) => holderOf(name) !== ''), 'released').to.deep.equal([]);
+    await host.close();
+    let error: unknown;
+    spread$({ lease_namespace: namespace, identity: 'late' }, jobs, { scheduler, leases: store, host }).subscribe({ error: (failure: unknown) => { error = failure; } });
+    expect(error).to.be.instanceOf(ElectionHostClosedError);
+  });
+
+  it('started again after its last subscriber left, a spread takes the new call\'s names', () => {
+    const host = createElectionHost();
+    let second: string[] = [];
+    scheduler.run(() => {
+      const options = { scheduler, leases: store, host, random: () => 0.5 };
+      const first = spread$({ lease_namespace: namespace, identity: 'solo' }, ['old-job'], options).subscribe();
+      at(3000, () => first.unsubscribe());
+      at(5000, () => {
+        const later = spread$({ lease_namespace: namespace, identity: 'solo' }, ['new-job'], options).subscribe((held) => { second = [...held.keys()]; });
+        at(8000, () => later.unsubscribe());
+      });
+    });
+    expect(second).to.deep.equal(['new-job']);
+  });
 });
+
