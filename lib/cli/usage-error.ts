@@ -1,5 +1,5 @@
 /** Which help text a usage error points to. */
-export type HelpTopic = 'program' | 'run';
+export type HelpTopic = 'program' | 'run' | 'status';
 
 /**
  * A command line or configuration the program cannot run with: printed without a stack, with a

@@ -64,6 +64,23 @@ describe('rx-k8s-leader as a process: help, version, usage errors (no cluster)',
     }
   });
 
+  it('status --help prints its flags and the expiry rule; a status usage error exits 2 pointing to status --help', async () => {
+    const [program, help, output, missing] = await Promise.all([
+      cli(['--help']),
+      cli(['status', '--help']),
+      cli(['status', '--lease-namespace', 'prod', '--output', 'yaml']),
+      cli(['status'], cleanEnvironment()),
+    ]);
+    expect(program.stdout).to.include('rx-k8s-leader status --lease-namespace NAMESPACE');
+    expect(help).to.deep.include({ code: 0, stderr: '' });
+    for (const flag of ['--lease-namespace', '--lease-name', '--auth-type', '--kubeconfig', '--context', '--config', '--extension', '--watch', '--output', 'unknown (observed once)', 'monotonic']) {
+      expect(help.stdout, flag).to.include(flag);
+    }
+    expect(output).to.deep.equal({ code: 2, stdout: '', stderr: 'rx-k8s-leader: --output yaml: must be table or json\nRun \'rx-k8s-leader status --help\' for usage.\n' });
+    expect(missing).to.deep.include({ code: 2, stdout: '' });
+    expect(missing.stderr).to.include('  --lease-namespace (or RX_K8S_LEADER_LEASE_NAMESPACE): is required (got nothing)');
+  });
+
   it('a command that cannot be found exits 127 before contending', async () => {
     const missing = await cli(['run', '--lease-name', 'x', '--lease-namespace', 'prod', '--', 'no-such-command-anywhere']);
     expect(missing).to.deep.equal({ code: 127, stdout: '', stderr: 'rx-k8s-leader: cannot run the command: no-such-command-anywhere: command not found on PATH\n' });

@@ -109,7 +109,8 @@ describe('rx-k8s-leader run on a real kube-apiserver (LD 4s, RD 3s, RP 1s)', fun
     expect(run.child.exitCode, 'still running').to.equal(null);
     run.child.kill('SIGTERM');
     const { code } = await run.exited;
-    expect(code, 'the command was not running, or ended on SIGTERM').to.be.oneOf([0, 143]);
+    // SIGTERM may reach run while the command is exiting on its own (exit:3): then run exits with the command's status
+    expect(code, 'the command was not running, ended on SIGTERM, or had just exited with 3').to.be.oneOf([0, 143, 3]);
   });
 
   it('a kill-after that cannot fit lease_duration − renew_deadline is refused with exit 2, naming the flags, before contending', async () => {

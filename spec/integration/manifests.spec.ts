@@ -41,9 +41,9 @@ const documents: Document[] = readdirSync(directory).filter((file) => file.endsW
 const describeObject = ({ kind, metadata }: KubernetesObject) => `${kind} ${metadata?.namespace}/${metadata?.name}`;
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-function only<T extends KubernetesObject>(kind: string): T {
-  const found = documents.filter(({ object }) => object.kind === kind);
-  expect(found, `one ${kind} in examples/kubernetes`).to.have.length(1);
+function only<T extends KubernetesObject>(kind: string, name?: string): T {
+  const found = documents.filter(({ object }) => object.kind === kind && (name === undefined || object.metadata?.name === name));
+  expect(found, `one ${kind}${name === undefined ? '' : ` ${name}`} in examples/kubernetes`).to.have.length(1);
   return found[0]!.object as T;
 }
 
@@ -126,13 +126,13 @@ describe('examples/kubernetes on a real kube-apiserver', function () {
     expect(role.metadata).to.deep.include({ name: readmeRole.metadata!.name, namespace: readmeRole.metadata!.namespace });
     expect(plain(binding.roleRef)).to.deep.equal(plain(readmeBinding.roleRef));
     expect(plain(binding.subjects)).to.deep.equal(plain(readmeBinding.subjects));
-    const deployment = only<V1Deployment>('Deployment');
+    const deployment = only<V1Deployment>('Deployment', 'reports');
     expect(binding.subjects).to.deep.include.members([{ kind: 'ServiceAccount', name: deployment.spec!.template.spec!.serviceAccountName, namespace: deployment.metadata!.namespace }]);
     expect(only('ServiceAccount').metadata?.name).to.equal(deployment.spec!.template.spec!.serviceAccountName);
   });
 
   it('the Deployment names each pod\'s identity after the pod, leaves time for the release, and probes /health; the Service selects its pods', () => {
-    const deployment = only<V1Deployment>('Deployment');
+    const deployment = only<V1Deployment>('Deployment', 'reports');
     const pod = deployment.spec!.template.spec!;
     const container = pod.containers[0]!;
     const fieldOf = (name: string) => container.env?.find((variable) => variable.name === name)?.valueFrom?.fieldRef?.fieldPath;
