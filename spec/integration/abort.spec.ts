@@ -7,15 +7,7 @@ import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
 import type { LeaseClient } from '../../lib/lease/lease.js';
 import { tcpProxy, type TcpProxy } from '../../tools/net/tcp-proxy.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
-
-async function until(condition: () => boolean, limit: number, what: string): Promise<number> {
-  const started = performance.now();
-  while (!condition()) {
-    if (performance.now() - started > limit) throw new Error(`${what} within ${limit} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return performance.now() - started;
-}
+import { until } from '../helpers/until.js';
 
 /** Sockets of this process connected to `port` (process.getActiveResourcesInfo has no addresses). */
 function socketsTo(port: number): number {

@@ -10,18 +10,11 @@ import { whileLeader } from '../../lib/streams/while-leader.js';
 import type { ControlPlane } from '../../tools/control-plane/control-plane.js';
 import { tcpProxy } from '../../tools/net/tcp-proxy.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
+import { until } from '../helpers/until.js';
 
 const timings = { lease_duration: '4s', renew_deadline: '3s', retry_period: '1s' };
 const served = fileURLToPath(new URL('./support/serve-while-leading.ts', import.meta.url));
 const node = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
-
-async function until(condition: () => boolean, limit: number, what: string): Promise<void> {
-  const deadline = performance.now() + limit;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`${what} within ${limit} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** One GET on a fresh connection: the status code and body. */
 function ask(port: number): Promise<string> {

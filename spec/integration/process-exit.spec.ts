@@ -5,19 +5,12 @@ import { firstValueFrom } from 'rxjs';
 import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
 import { tcpProxy } from '../../tools/net/tcp-proxy.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
+import { until } from '../helpers/until.js';
 
 const script = fileURLToPath(new URL('./support/lead-then-quit.ts', import.meta.url));
 const readmePattern = fileURLToPath(new URL('./support/lead-until-sigterm.ts', import.meta.url));
 const hanging = fileURLToPath(new URL('./support/hang-until-sigterm.ts', import.meta.url));
 const node = fileURLToPath(new URL('../../node_modules/.bin/node', import.meta.url));
-
-async function until(condition: () => boolean, limit: number, what: string): Promise<void> {
-  const deadline = performance.now() + limit;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`${what} within ${limit} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describe('a process that unsubscribes exits by itself', function () {
   this.timeout(60_000);

@@ -9,18 +9,10 @@ import { createElectionHost, type ElectionHost } from '../../lib/host/election-h
 import { spread$ } from '../../lib/spread/spread.js';
 import type { ControlPlane } from '../../tools/control-plane/control-plane.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
+import { until } from '../helpers/until.js';
 
 const timings = { lease_duration: '4s', renew_deadline: '3s', retry_period: '1s' };
 const jobs = Array.from({ length: 30 }, (_, index) => `job-${index}`);
-
-async function until(condition: () => boolean, limit: number, what: string): Promise<number> {
-  const started = performance.now();
-  while (!condition()) {
-    if (performance.now() - started > limit) throw new Error(`${what} within ${limit} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return performance.now() - started;
-}
 
 describe('spread$ on a real kube-apiserver: 30 Leases over three replicas (LD 4s, RD 3s, RP 1s)', function () {
   this.timeout(120_000);

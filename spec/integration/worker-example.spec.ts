@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
 import { kubernetesLeases } from '../../lib/kubernetes/kubernetes-leases.js';
 import { sharedControlPlane } from './support/shared-control-plane.js';
+import { until } from '../helpers/until.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
@@ -16,14 +17,6 @@ interface Replica {
   readonly lines: string[];
   readonly exited: Promise<[number | null, string | null]>;
   readonly times: Map<string, number>;
-}
-
-async function until(condition: () => boolean, limit: number, what: string): Promise<void> {
-  const deadline = performance.now() + limit;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`${what} within ${limit} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 describe('examples/worker on a real kube-apiserver', function () {

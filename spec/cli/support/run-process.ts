@@ -1,20 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { until } from '../../helpers/until.js';
+
+export { until };
 
 export const root = fileURLToPath(new URL('../../..', import.meta.url));
 export const node = fileURLToPath(new URL('../../../node_modules/.bin/node', import.meta.url));
 export const main = fileURLToPath(new URL('../../../lib/cli/main.ts', import.meta.url));
 export const markedChild = fileURLToPath(new URL('./marked-child.ts', import.meta.url));
-
-/** Polls `condition` every 10 ms until it holds; rejects after `limit` ms, saying `what` did not happen. */
-export async function until(condition: () => boolean, limit: number, what: string): Promise<void> {
-  const deadline = performance.now() + limit;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`${what} within ${limit} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /** One line of marked-child.ts. */
 export interface Marker {

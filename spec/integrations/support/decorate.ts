@@ -19,17 +19,9 @@ export function injectParameters(target: abstract new (...args: never[]) => unkn
   decorators.forEach((decorator, index) => decorator(target, undefined, index));
 }
 
-/** Resolves once `condition()` holds; polls every 5 ms, fails after `limit` ms. */
-export async function until(condition: () => boolean, limit: number, what: string): Promise<number> {
-  const started = performance.now();
-  while (!condition()) {
-    if (performance.now() - started > limit) throw new Error(`${what}: not within ${limit} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  return performance.now() - started;
-}
-
 /** Waits `milliseconds`. */
 export function sleep(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
+
+export { until } from '../../helpers/until.js';
