@@ -12,6 +12,7 @@ export { whileHolding } from './spread/while-holding.js';
 export { ElectionHost, createElectionHost, type ElectionHostOptions } from './host/election-host.js';
 export { defaultElectionHost } from './host/default-host.js';
 export { parseConfig, decodeConfig } from './config/parse-config.js';
+export { formatDuration, parseGoDuration } from './config/duration.js';
 export type { LeaderElectionConfig, LeaderElectionInput, AuthType } from './config/leader-election-config.js';
 export { ConfigError, type ConfigProblem } from './errors/config-error.js';
 export { LeaderElectionError } from './errors/leader-election-error.js';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../index.js';
 import type { ExitStatus } from './exit-status.js';
 import { groupAlive, signalGroup } from './process-group.js';
 

@@ -1,7 +1,6 @@
 import { Subject, type Observable } from 'rxjs';
-import type { LeadershipTerm } from '../index.js';
 import { CommandProcess, type CommandExit, type CommandLog } from './command-process.js';
-import { formatDuration } from './duration.js';
+import { formatDuration, type LeadershipTerm } from '../index.js';
 import { describeExit } from './exit-status.js';
 
 /** The command ended by itself during a term (not because the term ended or `run` is stopping). */

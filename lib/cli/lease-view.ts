@@ -1,5 +1,4 @@
-import type { Lease } from '../index.js';
-import { formatDuration } from './duration.js';
+import { formatDuration, type Lease } from '../index.js';
 
 /** A Lease's record as this process saw it, and when, on its own monotonic clock. */
 export interface ObservedLease {

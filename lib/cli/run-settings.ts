@@ -1,8 +1,7 @@
-import { decodeConfig, type LeaderElectionConfig } from '../index.js';
+import { decodeConfig, formatDuration, parseGoDuration, type LeaderElectionConfig } from '../index.js';
 import type { RunFlags } from './arguments.js';
 import { readCollectorExtension, type CollectorSources } from './collector-config.js';
 import { describeConfigError, gatherConfig, type GatheredConfig } from './config-sources.js';
-import { formatDuration, parseDuration } from './duration.js';
 import { parseHttpAddress, type HttpAddress } from './http-address.js';
 import { killAfterMisfit, stopBudget } from './stop-budget.js';
 import { parseSignal } from './stop-signal.js';
@@ -63,6 +62,12 @@ export function resolveRunSettings(flags: RunFlags, command: readonly string[], 
     verbose: flags.verbose,
     command: [program, ...args],
   };
+}
+
+/** Milliseconds from a Go duration, rounded; undefined for anything else, a negative one included. */
+function parseDuration(text: string): number | undefined {
+  const nanoseconds = parseGoDuration(text.trim());
+  return nanoseconds === undefined || nanoseconds < 0n ? undefined : Math.round(Number(nanoseconds) / 1e6);
 }
 
 function parseKillAfter(text: string): number {

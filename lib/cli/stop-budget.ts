@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../index.js';
 
 /**
  * How long the command may take to die once this replica stops leading, before another replica
