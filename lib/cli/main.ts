@@ -46,10 +46,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// The exit code is set, not forced: with the command stopped and the election ended nothing is left
+// open, so the process ends by itself (and a leak shows up as a process that does not end).
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => { process.exitCode = code; },
   (error: unknown) => {
     process.stderr.write(`rx-k8s-leader: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    process.exit(1);
+    process.exitCode = 1;
   },
 );
