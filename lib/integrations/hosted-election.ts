@@ -10,7 +10,7 @@ import {
 type Phase = 'idle' | 'running' | 'failed' | 'stopped';
 
 /** As the core's release on unsubscribe: a host that shuts down is not held up longer than the drain and this by a hanging API server. */
-const releaseBudget = 500;
+export const releaseBudget = 500;
 
 /**
  * A candidate that runs from {@link HostedElection.start} to {@link HostedElection.stop}, whatever

@@ -5,15 +5,9 @@ import {
   leaderElection, parseConfig, spread$,
   type LeaderElection, type LeaderElectionConfig, type LeaderElectionInput, type LeadershipOptions, type LeadershipTerm, type SpreadInput,
 } from '../index.js';
-
-const labelPattern = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
-
-/** FNV-1a, as the spread's own: a short stable suffix for a group name that is no DNS label. */
-function shortHash(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193) >>> 0;
-  return hash.toString(36);
-}
+import { fnv1a } from '../spread/balance.js';
+import { groupPattern } from '../spread/spread.js';
+import { releaseBudget } from './hosted-election.js';
 
 /**
  * The job Leases of one application, spread over its replicas from the start to the stop of the
@@ -39,7 +33,7 @@ export class HostedJobLeases {
       ...(parsed.kubeconfig === undefined ? {} : { kubeconfig: parsed.kubeconfig }),
       ...(parsed.context === undefined ? {} : { context: parsed.context }),
     };
-    this.group = labelPattern.test(parsed.leaseName) ? parsed.leaseName : `jobs-${shortHash(parsed.leaseName)}`;
+    this.group = groupPattern.test(parsed.leaseName) ? parsed.leaseName : `jobs-${fnv1a(parsed.leaseName).toString(36)}`;
     this.drainTimeout = parsed.drainTimeout;
   }
 
@@ -84,7 +78,7 @@ export class HostedJobLeases {
     const scheduler = this.options.scheduler ?? asyncScheduler;
     await Promise.all([...this.held.keys()].map((name) => {
       const handedOver = this.elections.get(name)?.handOver();
-      return handedOver ? firstValueFrom(race(from(handedOver), timer(this.drainTimeout + 500, scheduler)), { defaultValue: undefined }) : undefined;
+      return handedOver ? firstValueFrom(race(from(handedOver), timer(this.drainTimeout + releaseBudget, scheduler)), { defaultValue: undefined }) : undefined;
     }));
     this.subscription?.unsubscribe();
     this.held = new Map();

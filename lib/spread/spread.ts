@@ -25,7 +25,8 @@ export interface SpreadOptions extends LeadershipOptions {
   readonly group?: string;
 }
 
-const groupPattern = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
+/** What a group may be: a DNS label of at most 40 characters (its Leases' names grow from it). */
+export const groupPattern = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
 
 /** 64 bits of two FNV-1a hashes, in base 36: names membership Leases without a collision in practice. */
 const longHash = (text: string): string => `${fnv1a(text).toString(36)}${fnv1a(`\u0001${text}`).toString(36)}`;

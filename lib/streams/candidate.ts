@@ -205,7 +205,7 @@ function handOver$(
   const wasLeading = state.leading;
   const deadline = state.deadline(timings.renewDeadline) ?? askedAt;
   state.standingDownUntil = Infinity;
-  const releasing$ = release$(context, state, timings.renewDeadline);
+  const releasing$ = release$(context, state);
   if (wasLeading) {
     logger.info?.(`lease ${leaseName(context)}: ${identity} steps down: its work finishes, then the lease is released (and not taken back for ${formatDuration(command.standDownFor)})`);
     drain.beginGraceful(Math.min(askedAt + drain.drainTimeout, deadline));

@@ -20,9 +20,10 @@ export const teardownReleaseBudget = 500;
  * came) it reads once and releases only if the record is exactly one our writes before this
  * release produced: never a later term of the same identity (not even our own, taken back while
  * this release was pending) nor anyone else's. Cold: nothing is sent until subscription. Never
- * errors; gives up after `budget` ms. Every failed call is told to the diagnostics.
+ * errors; gives up after renew_deadline, or once no release of the host has been answered for
+ * `stall` ms. Every failed call is told to the diagnostics.
  */
-export function release$(context: CandidateContext, state: CandidateState, budget: number, stall = budget): Observable<never> {
+export function release$(context: CandidateContext, state: CandidateState, stall = context.timings.renewDeadline): Observable<never> {
   if ((!state.leading && !state.writeInFlight) || state.releasing) return EMPTY;
   const own = state.leading && !state.writeInFlight ? state.ownLease : undefined;
   const ours = state.writtenSoFar();
@@ -49,7 +50,8 @@ export function release$(context: CandidateContext, state: CandidateState, budge
     onConflict(() => (attemptsLeft > 1 ? releaseIfOurs$(attemptsLeft - 1) : EMPTY)),
   );
   const attempt$: Observable<unknown> = own === undefined ? releaseIfOurs$(3) : releaseRecord$(own).pipe(onConflict(() => releaseIfOurs$(3)));
-  // Gives up at `budget`, or sooner once no release of the host has been answered for `stall` ms.
+  // Gives up at renew_deadline, or sooner once no release of the host has been answered for `stall` ms.
+  const budget = context.timings.renewDeadline;
   const startedAt = clock.monotonic();
   const giveUp$ = defer(function waiting(): Observable<never> {
     const now = clock.monotonic();
@@ -84,7 +86,7 @@ export function releaseOnTeardown(context: CandidateContext, state: CandidateSta
   // An unsubscribe (SIGTERM) must let the process exit soon when the API hangs: it gives up once the host's releases
   // go unanswered for 500 ms; a closing host is awaited, so it waits up to renew_deadline.
   const stall = state.hostClosing ? context.timings.renewDeadline : Math.min(context.timings.renewDeadline, teardownReleaseBudget);
-  const releasing$ = context.releaseOnCancel ? release$(context, state, context.timings.renewDeadline, stall) : EMPTY;
+  const releasing$ = context.releaseOnCancel ? release$(context, state, stall) : EMPTY;
   if (context.drain.size === 0 && releasing$ === EMPTY) return undefined;
   return context.settling.run(concat(context.drain.settled$(drainLimit), releasing$));
 }
